@@ -1,0 +1,26 @@
+# The two commands of the README, plus a few helpers.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+help:
+	@echo "make run    - bootstrap, then Odoo 18 with the connectors on http://localhost:8069 (demo database)"
+	@echo "make test   - bootstrap, lint, unit tests and Odoo tests on a fresh database"
+	@echo "make lint   - the pre-commit hooks only"
+	@echo "make clean  - remove .venv and generated state (.odoo)"
+
+bootstrap:
+	@bash tools/bootstrap.sh
+
+run:
+	@bash tools/run.sh
+
+test:
+	@bash tools/test.sh
+
+lint: bootstrap
+	@bash tools/lint.sh
+
+clean:
+	rm -rf .venv .odoo
+
+.PHONY: help bootstrap run test lint clean

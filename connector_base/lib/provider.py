@@ -1,0 +1,41 @@
+"""The interface a provider addon implements so that connector_base can drive it.
+
+``connector.backend._get_adapter()`` returns one of these for a backend. The adapter
+talks HTTP and maps between the provider's wire documents and canonical records; it
+never touches the ORM. Every method raises the typed errors of ``errors``.
+"""
+
+KINDS_IN_ORDER = ["account", "tax", "party", "product", "invoice", "payment", "journal_entry"]
+
+
+class ProviderAdapter:
+    #: canonical kinds this provider can read / write
+    readable_kinds = ()
+    writable_kinds = ()
+
+    def read(self, kind, external_id):
+        """The canonical record ``external_id`` of ``kind``, freshly read."""
+        raise NotImplementedError
+
+    def changes(self, kind, since=None):
+        """Yield (canonical record, position) for records of ``kind`` changed after
+        ``since`` (None: all), oldest first; ``position`` is the new cursor value."""
+        raise NotImplementedError
+
+    def write(self, kind, record, *, external_id=None, version=None, reference, idempotency_key):
+        """Create (no external_id) or update a record; return (external_id, version).
+
+        ``reference`` (e.g. ``odoo:account.move:42``) is stamped on the remote record so
+        that ``find_by_reference`` finds a write whose outcome is unknown."""
+        raise NotImplementedError
+
+    def find_by_reference(self, kind, reference):
+        """(external_id, version) of the record stamped with ``reference``, or None."""
+        raise NotImplementedError
+
+    def delete(self, kind, external_id, version=None):
+        raise NotImplementedError
+
+    def test_connection(self):
+        """A short description of the connected company; raise on failure."""
+        raise NotImplementedError

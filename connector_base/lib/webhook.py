@@ -1,0 +1,49 @@
+"""Webhook signature checks: HMAC over the raw body, hex or base64, constant time."""
+
+import base64
+import binascii
+import hashlib
+import hmac
+
+
+def compute_signature(secret, body, *, encoding="base64", digestmod=hashlib.sha256):
+    if isinstance(secret, str):
+        secret = secret.encode()
+    if isinstance(body, str):
+        body = body.encode()
+    digest = hmac.new(secret, body, digestmod).digest()
+    if encoding == "hex":
+        return digest.hex()
+    if encoding == "base64":
+        return base64.b64encode(digest).decode()
+    raise ValueError(f"unknown signature encoding {encoding!r}")
+
+
+def verify_signature(secret, body, signature, *, encoding="base64", digestmod=hashlib.sha256):
+    """True when ``signature`` is the HMAC of ``body`` under ``secret``.
+
+    Accepts a ``sha256=`` prefix; compares digests in constant time; never raises on a
+    malformed signature (it is simply not valid).
+    """
+    if not secret or not signature or body is None:
+        return False
+    if isinstance(secret, str):
+        secret = secret.encode()
+    if isinstance(body, str):
+        body = body.encode()
+    if isinstance(signature, bytes):
+        signature = signature.decode("ascii", "replace")
+    signature = signature.strip()
+    if "=" in signature[:8] and signature.split("=", 1)[0].lower() in ("sha256", "sha1", "sha512"):
+        signature = signature.split("=", 1)[1]
+    try:
+        if encoding == "hex":
+            given = bytes.fromhex(signature)
+        elif encoding == "base64":
+            given = base64.b64decode(signature, validate=True)
+        else:
+            raise ValueError(f"unknown signature encoding {encoding!r}")
+    except (ValueError, binascii.Error):
+        return False
+    expected = hmac.new(secret, body, digestmod).digest()
+    return hmac.compare_digest(expected, given)

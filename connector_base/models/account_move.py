@@ -1,0 +1,16 @@
+from odoo import models
+
+
+class AccountMove(models.Model):
+    _inherit = "account.move"
+
+    def _post(self, soft=True):
+        posted = super()._post(soft=soft)
+        backend = self.env["connector.backend"]
+        invoices = posted.filtered(lambda m: m.is_invoice(include_receipts=False))
+        backend._enqueue_export("invoice", invoices)
+        backend._enqueue_export(
+            "journal_entry",
+            posted.filtered(lambda m: m.move_type == "entry" and not m.origin_payment_id and not m.statement_line_id),
+        )
+        return posted

@@ -1,0 +1,518 @@
+import logging
+from contextlib import contextmanager
+from datetime import timedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+from ..lib import errors
+from ..lib.oauth import TokenManager
+from ..lib.provider import KINDS_IN_ORDER
+from ..lib.secrets import mask
+
+_logger = logging.getLogger(__name__)
+
+DIRECTIONS = [("import", "Import"), ("export", "Export"), ("both", "Both ways"), ("off", "Off")]
+#: canonical kind -> the backend field holding its direction
+DIRECTION_FIELDS = {
+    "party": "direction_party",
+    "product": "direction_product",
+    "account": "direction_account",
+    "tax": "direction_tax",
+    "invoice": "direction_invoice",
+    "payment": "direction_payment",
+    "journal_entry": "direction_journal_entry",
+}
+#: write-only secrets: field name -> key in connector.secret
+SECRET_FIELDS = {"client_secret": "client_secret", "webhook_secret": "webhook_secret"}
+
+
+class ConnectorBackend(models.Model):
+    """One connected external company (a QuickBooks realm, a Wave business, ...) for one
+    Odoo company. Provider addons add themselves to ``provider`` and override the
+    ``_get_adapter`` / ``_provider_*`` hooks, as payment providers do in ``payment``."""
+
+    _name = "connector.backend"
+    _description = "Accounting Connector Backend"
+    _inherit = ["mail.thread"]
+    _check_company_auto = True
+    _order = "sequence, name, id"
+
+    name = fields.Char(required=True, tracking=True)
+    sequence = fields.Integer(default=10)
+    active = fields.Boolean(default=True)
+    provider = fields.Selection([("none", "Not set")], default="none", required=True, tracking=True, string="Provider")
+    company_id = fields.Many2one(
+        "res.company", required=True, default=lambda self: self.env.company, index=True, tracking=True
+    )
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    state = fields.Selection(
+        [
+            ("draft", "Not connected"),
+            ("connected", "Connected"),
+            ("paused", "Paused"),
+            ("needs_reconnect", "Needs reconnect"),
+        ],
+        default="draft",
+        required=True,
+        tracking=True,
+        copy=False,
+    )
+    environment = fields.Selection(
+        [("sandbox", "Sandbox"), ("production", "Production")], default="sandbox", required=True
+    )
+    tenant_id = fields.Char("External company id", copy=False, tracking=True, index=True)
+    tenant_name = fields.Char("External company", copy=False)
+    api_url = fields.Char("API base URL", help="Leave empty for the provider's default.")
+    auth_url = fields.Char("Authorization URL", help="Leave empty for the provider's default.")
+    token_url = fields.Char("Token URL", help="Leave empty for the provider's default.")
+    revoke_url = fields.Char("Revocation URL", help="Leave empty for the provider's default.")
+    client_id = fields.Char("Client ID", copy=False)
+    # write-only secrets: reading them gives a mask, writing stores ciphertext elsewhere
+    client_secret = fields.Char(
+        "Client secret", compute="_compute_secrets", inverse="_inverse_client_secret", copy=False
+    )
+    webhook_secret = fields.Char(
+        "Webhook verifier token", compute="_compute_secrets", inverse="_inverse_webhook_secret", copy=False
+    )
+    has_token = fields.Boolean("Has a token", compute="_compute_secrets")
+    token_expires_at = fields.Datetime(copy=False, readonly=True)
+    oauth_state = fields.Char(copy=False, groups="base.group_system")
+
+    # sync settings
+    sync_start_date = fields.Date("Synchronise from", default=lambda self: fields.Date.today().replace(month=1, day=1))
+    direction_party = fields.Selection(DIRECTIONS, "Customers and vendors", default="both", required=True)
+    direction_product = fields.Selection(DIRECTIONS, "Products", default="both", required=True)
+    direction_account = fields.Selection(DIRECTIONS, "Chart of accounts", default="import", required=True)
+    direction_tax = fields.Selection(DIRECTIONS, "Taxes", default="import", required=True)
+    direction_invoice = fields.Selection(DIRECTIONS, "Invoices, bills and credit notes", default="both", required=True)
+    direction_payment = fields.Selection(DIRECTIONS, "Payments", default="both", required=True)
+    direction_journal_entry = fields.Selection(DIRECTIONS, "Journal entries", default="import", required=True)
+    poll_interval = fields.Integer("Poll every (minutes)", default=5)
+    partner_policy = fields.Selection(
+        [("create", "Create new partners"), ("review", "Send to review")],
+        "Unknown partners",
+        default="create",
+        required=True,
+        help="What to do with a provider contact that matches no Odoo partner well enough.",
+    )
+    conflict_policy = fields.Selection(
+        [("provider", "Provider wins"), ("odoo", "Odoo wins"), ("manual", "Ask (quarantine)")],
+        default="manual",
+        required=True,
+        help="When a record changed on both sides since the last synchronisation.",
+    )
+    suspense_account_id = fields.Many2one(
+        "account.account", check_company=True, help="Counterpart for lines whose account is not mapped yet."
+    )
+    rounding_account_id = fields.Many2one(
+        "account.account", check_company=True, help="Takes the one-cent tax rounding differences."
+    )
+    sale_journal_id = fields.Many2one("account.journal", check_company=True, domain="[('type', '=', 'sale')]")
+    purchase_journal_id = fields.Many2one("account.journal", check_company=True, domain="[('type', '=', 'purchase')]")
+    misc_journal_id = fields.Many2one("account.journal", check_company=True, domain="[('type', '=', 'general')]")
+    payment_journal_id = fields.Many2one(
+        "account.journal",
+        check_company=True,
+        domain="[('type', 'in', ('bank', 'cash'))]",
+        help="Journal of imported payments whose method or deposit account is not mapped.",
+    )
+    log_retention_days = fields.Integer(default=90)
+
+    # health
+    last_sync_at = fields.Datetime("Last successful sync", readonly=True, copy=False)
+    jobs_pending = fields.Integer(compute="_compute_health")
+    quarantine_count = fields.Integer("Quarantined", compute="_compute_health")
+    error_rate = fields.Float("Error rate (24 h, %)", compute="_compute_health", digits=(5, 1))
+    import_total = fields.Integer(readonly=True, copy=False)
+    import_done = fields.Integer(readonly=True, copy=False)
+    import_progress = fields.Float(compute="_compute_import_progress")
+
+    _sql_constraints = [
+        (
+            "tenant_uniq",
+            "unique(provider, tenant_id, company_id)",
+            "This external company is already connected to this Odoo company.",
+        ),
+    ]
+
+    # ------------------------------------------------------------------ secrets
+    def _compute_secrets(self):
+        secret = self.env["connector.secret"]
+        have = {key: secret._has(self, key) for key in (*SECRET_FIELDS.values(), "token")}
+        for backend in self:
+            for field, key in SECRET_FIELDS.items():
+                backend[field] = mask(backend.id in have[key])
+            backend.has_token = backend.id in have["token"]
+
+    def _inverse_secret(self, field):
+        for backend in self:
+            value = backend[field]
+            if value and value == mask(True):
+                continue  # the mask came back unchanged from the form
+            self.env["connector.secret"]._set(backend, SECRET_FIELDS[field], value or False)
+
+    def _inverse_client_secret(self):
+        self._inverse_secret("client_secret")
+
+    def _inverse_webhook_secret(self):
+        self._inverse_secret("webhook_secret")
+
+    def _get_secret(self, key):
+        self.ensure_one()
+        return self.env["connector.secret"]._get(self, key)
+
+    def _set_secret(self, key, value):
+        self.ensure_one()
+        self.env["connector.secret"]._set(self, key, value)
+
+    def _get_token(self):
+        """The stored OAuth token dict (decrypted), or {}."""
+        from ..lib.money import json_loads
+
+        raw = self._get_secret("token")
+        return json_loads(raw) if raw else {}
+
+    def _save_token(self, token):
+        from ..lib.money import json_dumps
+
+        self.ensure_one()
+        self._set_secret("token", json_dumps(token) if token else False)
+        expires = token.get("expires_at") if token else None
+        self.sudo().token_expires_at = (
+            fields.Datetime.to_datetime(
+                fields.Datetime.now() + timedelta(seconds=max(0, int(expires) - int(fields.Datetime.now().timestamp())))
+            )
+            if expires
+            else False
+        )
+
+    def _token_manager(self, refresh):
+        """Single-flight token refresh across workers: the refresh runs under a row lock
+        on the backend, in a cursor of its own that commits the rotated token at once,
+        so a concurrent job waits for it and then reuses the new token."""
+        self.ensure_one()
+        backend_id = self.id
+
+        @contextmanager
+        def locked_env():
+            with self.env.registry.cursor() as cr:
+                env = api.Environment(cr, self.env.uid, self.env.context)
+                cr.execute("SELECT id FROM connector_backend WHERE id = %s FOR UPDATE", [backend_id])
+                yield env
+
+        holder = {}
+
+        @contextmanager
+        def lock():
+            with locked_env() as env:
+                holder["env"] = env
+                try:
+                    yield
+                finally:
+                    holder.pop("env", None)
+
+        def load():
+            env = holder.get("env")
+            backend = env["connector.backend"].browse(backend_id) if env else self
+            if env:
+                env.invalidate_all()
+            return backend._get_token()
+
+        def save(token):
+            env = holder.get("env")
+            backend = env["connector.backend"].browse(backend_id) if env else self
+            backend._save_token(token)
+
+        return TokenManager(load=load, save=save, refresh=refresh, lock=lock)
+
+    # ------------------------------------------------------------------ health
+    def _compute_health(self):
+        Quarantine = self.env["connector.quarantine"].sudo()
+        Log = self.env["connector.sync.log"].sudo()
+        since = fields.Datetime.now() - timedelta(hours=24)
+        counts = dict(
+            Quarantine._read_group(
+                [("backend_id", "in", self.ids), ("state", "=", "open")], ["backend_id"], ["__count"]
+            )
+        )
+        logs = Log._read_group(
+            [
+                ("backend_id", "in", self.ids),
+                ("create_date", ">=", since),
+                ("state", "in", ("done", "quarantined", "failed")),
+            ],
+            ["backend_id", "state"],
+            ["__count"],
+        )
+        per_backend = {}
+        for backend, state, count in logs:
+            per_backend.setdefault(backend.id, {})[state] = count
+        pending = dict(self._pending_job_counts()) if self.ids else {}
+        for backend in self:
+            backend.quarantine_count = counts.get(backend, 0)
+            stats = per_backend.get(backend.id, {})
+            total = sum(stats.values())
+            bad = stats.get("quarantined", 0) + stats.get("failed", 0)
+            backend.error_rate = 100.0 * bad / total if total else 0.0
+            backend.jobs_pending = pending.get(backend.id, 0)
+
+    def _pending_job_counts(self):
+        self.env["queue.job"].flush_model(["records", "state", "model_name"])
+        self.env.cr.execute(
+            """SELECT rec.id::int, count(*)
+                 FROM queue_job, jsonb_array_elements(records->'ids') AS rec(id)
+                WHERE model_name = 'connector.backend'
+                  AND state IN ('wait_dependencies', 'pending', 'enqueued', 'started')
+                  AND rec.id::int = ANY(%s)
+                GROUP BY 1""",
+            [self.ids],
+        )
+        return self.env.cr.fetchall()
+
+    def _pending_jobs(self):
+        self.env["queue.job"].flush_model(["records", "state", "model_name"])
+        self.env.cr.execute(
+            """SELECT id FROM queue_job
+                WHERE model_name = 'connector.backend' AND state = 'pending'
+                  AND records->'ids' @> %s::jsonb""",
+            [str(self.ids)],
+        )
+        return self.env["queue.job"].sudo().browse([r[0] for r in self.env.cr.fetchall()])
+
+    @api.depends("import_total", "import_done")
+    def _compute_import_progress(self):
+        for backend in self:
+            total = backend.import_total
+            backend.import_progress = min(100.0, 100.0 * backend.import_done / total) if total else 0.0
+
+    # ------------------------------------------------------------------ provider hooks
+    def _get_adapter(self):
+        """The ProviderAdapter of this backend (lib/provider.py). Provider addons override."""
+        self.ensure_one()
+        raise UserError(self.env._("Choose a provider for the connection '%(name)s'.", name=self.name))
+
+    def _provider_connect(self):
+        """Start connecting. Return an action (an OAuth redirect) or None when done."""
+        self.ensure_one()
+        self.action_test_connection()
+        self.state = "connected"
+        return None
+
+    def _provider_disconnect(self):
+        """Revoke what the provider allows to revoke. Called before the tokens are dropped."""
+
+    def _direction(self, kind):
+        return self[DIRECTION_FIELDS[kind]]
+
+    def _imports(self, kind):
+        return self._direction(kind) in ("import", "both")
+
+    def _exports(self, kind):
+        return self._direction(kind) in ("export", "both")
+
+    # ------------------------------------------------------------------ actions
+    def action_test_connection(self):
+        self.ensure_one()
+        try:
+            info = self._get_adapter().test_connection()
+        except errors.ConnectorError as exc:
+            raise UserError(self.env._("Connection failed: %(error)s", error=exc)) from None
+        if info and not self.tenant_name:
+            self.tenant_name = info
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success",
+                "title": self.env._("Connection works"),
+                "message": info or self.name,
+                "sticky": False,
+            },
+        }
+
+    def action_connect(self):
+        self.ensure_one()
+        return self._provider_connect()
+
+    def action_disconnect(self):
+        for backend in self:
+            try:
+                backend._provider_disconnect()
+            except errors.ConnectorError as exc:
+                _logger.warning("backend %s: revoking failed (%s); dropping the tokens anyway", backend.id, exc)
+            backend._save_token({})
+            backend.state = "draft"
+            backend.message_post(body=self.env._("Disconnected."))
+
+    def action_pause(self):
+        self.filtered(lambda b: b.state == "connected").write({"state": "paused"})
+
+    def action_resume(self):
+        for backend in self.filtered(lambda b: b.state == "paused"):
+            backend.state = "connected"
+            backend._wake_jobs()
+
+    def action_import_all(self):
+        """Enqueue the initial import: every imported kind, dependencies first."""
+        for backend in self:
+            backend._check_active()
+            kinds = [k for k in KINDS_IN_ORDER if backend._imports(k)]
+            backend.write({"import_total": 0, "import_done": 0})
+            self.env["connector.cursor"]._reset(backend, kinds)
+            previous = None
+            for priority, kind in enumerate(kinds):
+                job = backend.delayable(
+                    channel=backend._channel(),
+                    priority=10 + priority,
+                    description=f"{backend.name}: import all {kind}",
+                    identity_key=f"import_batch:{backend.id}:{kind}",
+                )._job_import_batch(kind)
+                if previous is not None:
+                    previous.on_done(job)
+                else:
+                    first = job
+                previous = job
+            if kinds:
+                first.delay()
+        return True
+
+    def _check_active(self):
+        if self.state != "connected":
+            raise UserError(self.env._("The connection '%(name)s' is not connected.", name=self.name))
+
+    def _channel(self):
+        return f"root.connector.{self.provider}" if self.provider != "none" else "root.connector"
+
+    def _wake_jobs(self):
+        """Jobs postponed while the backend was paused or disconnected run now."""
+        self._pending_jobs().filtered("eta").write({"eta": False})
+
+    @api.model
+    def _cron_poll(self):
+        """Enqueue an incremental import for every connected backend whose interval is due."""
+        now = fields.Datetime.now()
+        for backend in self.search([("state", "=", "connected")]):
+            if backend.last_sync_at and backend.last_sync_at + timedelta(minutes=backend.poll_interval or 5) > now:
+                continue
+            for kind in KINDS_IN_ORDER:
+                if backend._imports(kind):
+                    backend.with_delay(
+                        channel=backend._channel(),
+                        identity_key=f"import_batch:{backend.id}:{kind}",
+                        description=f"{backend.name}: poll {kind}",
+                    )._job_import_batch(kind)
+
+    # ------------------------------------------------------------------ jobs
+    def _run_job(self, fn, *args):
+        """Run a job body with the error taxonomy mapped onto queue_job:
+
+        retryable -> RetryableJobError (backoff, Retry-After honoured); auth -> the backend
+        goes to 'needs reconnect' with one message, and its jobs wait instead of failing."""
+        from odoo.addons.queue_job.exception import RetryableJobError
+
+        self.ensure_one()
+        if self.state in ("paused", "needs_reconnect", "draft"):
+            raise RetryableJobError(
+                f"connection {self.name} is {self.state}: the job waits", seconds=600, ignore_retry=True
+            )
+        try:
+            return fn(*args)
+        except errors.AuthError as exc:
+            self._mark_needs_reconnect(exc)
+            raise RetryableJobError(
+                f"connection {self.name} needs reconnecting", seconds=600, ignore_retry=True
+            ) from None
+        except errors.RetryableError as exc:
+            raise RetryableJobError(str(exc), seconds=int(exc.retry_after) if exc.retry_after else None) from None
+
+    def _mark_needs_reconnect(self, exc):
+        """One notification per outage, in a transaction of its own so it survives the job."""
+        with self.env.registry.cursor() as cr:
+            backend = self.with_env(self.env(cr=cr))
+            if backend.state == "needs_reconnect":
+                return
+            backend.state = "needs_reconnect"
+            backend.message_post(
+                body=self.env._(
+                    "The provider refused the credentials (%(error)s). Synchronisation is paused: reconnect.",
+                    error=str(exc)[:300],
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
+            managers = self.env.ref("connector_base.group_connector_manager").sudo().users
+            for user in managers.filtered(lambda u: backend.company_id in u.company_ids)[:5]:
+                backend.activity_schedule(
+                    "mail.mail_activity_data_todo",
+                    summary=self.env._("Reconnect %(name)s", name=backend.name),
+                    user_id=user.id,
+                )
+
+    def _job_import_batch(self, kind):
+        return self._run_job(self._import_batch, kind)
+
+    def _import_batch(self, kind):
+        """Import every record of ``kind`` changed since the cursor; advance the cursor."""
+        engine = self.env["connector.engine"]
+        cursor = self.env["connector.cursor"]._take(self, kind)
+        adapter = self._get_adapter()
+        position = cursor.position
+        done = quarantined = 0
+        for record, new_position in adapter.changes(kind, since=cursor.position or self._start_position()):
+            if engine._import_safely(self, kind, record) is None:
+                quarantined += 1
+            done += 1
+            if new_position:
+                position = max(position or new_position, new_position)
+        cursor._advance(position)
+        self.sudo().write(
+            {
+                "last_sync_at": fields.Datetime.now(),
+                "import_done": self.import_done + done,
+                "import_total": self.import_total + done,
+            }
+        )
+        return f"{kind}: {done} read, {quarantined} quarantined"
+
+    def _start_position(self):
+        """Where a first import starts: the backend's start date. Providers may override."""
+        return fields.Date.to_string(self.sync_start_date) if self.sync_start_date else None
+
+    def _job_import_record(self, kind, external_id):
+        return self._run_job(self._import_record, kind, external_id)
+
+    def _import_record(self, kind, external_id):
+        record = self._get_adapter().read(kind, external_id)
+        result = self.env["connector.engine"]._import_safely(self, kind, record)
+        return f"{kind} {external_id}: {'imported' if result else 'quarantined'}"
+
+    def _job_export_record(self, kind, res_model, res_id):
+        return self._run_job(self._export_record, kind, res_model, res_id)
+
+    def _export_record(self, kind, res_model, res_id):
+        record = self.env[res_model].browse(res_id).exists()
+        if not record:
+            return f"{res_model},{res_id} no longer exists"
+        external_id = self.env["connector.engine"]._export_safely(self, kind, record)
+        return f"{record.display_name}: {'exported as ' + str(external_id) if external_id else 'quarantined'}"
+
+    def _job_retry_quarantine(self, quarantine_id):
+        row = self.env["connector.quarantine"].sudo().browse(quarantine_id).exists()
+        if not row or row.state != "open":
+            return "nothing to retry"
+        return self._run_job(row._retry)
+
+    @api.model
+    def _enqueue_export(self, kind, records):
+        """Called by the Odoo-side listeners: one export job per record and backend."""
+        if self.env.context.get("connector_no_export") or not records:
+            return
+        for company in records.mapped("company_id") or self.env.company:
+            backends = self.sudo().search([("company_id", "=", company.id), ("state", "in", ("connected", "paused"))])
+            for backend in backends.filtered(lambda b: b._exports(kind)):
+                for record in records.filtered(lambda r, c=company: not r.company_id or r.company_id == c):
+                    backend.with_delay(
+                        channel=backend._channel(),
+                        identity_key=f"export:{backend.id}:{kind}:{record._name}:{record.id}",
+                        description=f"{backend.name}: export {record.display_name}",
+                    )._job_export_record(kind, record._name, record.id)

@@ -1,0 +1,77 @@
+from odoo import api, fields, models
+
+
+class ConnectorBinding(models.Model):
+    """External id <-> Odoo record: the idempotency anchor of every import and export."""
+
+    _name = "connector.binding"
+    _description = "Connector Binding"
+    _order = "id desc"
+    _rec_name = "external_id"
+
+    backend_id = fields.Many2one("connector.backend", required=True, ondelete="cascade", index=True)
+    company_id = fields.Many2one(related="backend_id.company_id", store=True, index=True)
+    external_type = fields.Char(required=True, help="Canonical kind: party, invoice, ...")
+    external_id = fields.Char(required=True)
+    res_model = fields.Char("Odoo model", required=True)
+    res_id = fields.Many2oneReference("Odoo record", model_field="res_model", required=True)
+    external_version = fields.Char(help="Provider version token, e.g. the QuickBooks SyncToken.")
+    remote_updated_at = fields.Char("Remote last update")
+    content_hash = fields.Char(help="Hash of the canonical record last synchronised, either way.")
+    last_sync_at = fields.Datetime()
+    last_direction = fields.Selection([("import", "Import"), ("export", "Export")])
+
+    _sql_constraints = [
+        (
+            "external_uniq",
+            "unique(backend_id, external_type, external_id)",
+            "This external record is already bound.",
+        ),
+        (
+            "odoo_uniq",
+            "unique(backend_id, res_model, res_id, external_type)",
+            "This Odoo record is already bound for this backend.",
+        ),
+    ]
+
+    def init(self):
+        self.env.cr.execute(
+            """CREATE INDEX IF NOT EXISTS connector_binding_res_idx
+               ON connector_binding (res_model, res_id)"""
+        )
+
+    @api.model
+    def _find(self, backend, kind, external_id):
+        return self.search(
+            [("backend_id", "=", backend.id), ("external_type", "=", kind), ("external_id", "=", str(external_id))],
+            limit=1,
+        )
+
+    @api.model
+    def _find_record(self, backend, kind, external_id):
+        binding = self._find(backend, kind, external_id)
+        if not binding:
+            return None
+        record = self.env[binding.res_model].browse(binding.res_id).exists()
+        return record or None
+
+    @api.model
+    def _for_record(self, backend, kind, record):
+        return self.search(
+            [
+                ("backend_id", "=", backend.id),
+                ("external_type", "=", kind),
+                ("res_model", "=", record._name),
+                ("res_id", "=", record.id),
+            ],
+            limit=1,
+        )
+
+    def action_open_record(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": self.res_model,
+            "res_id": self.res_id,
+            "view_mode": "form",
+        }

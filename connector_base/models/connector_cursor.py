@@ -1,0 +1,44 @@
+import psycopg2
+
+from odoo import api, fields, models
+
+from ..lib.errors import LockBusyError
+
+
+class ConnectorCursor(models.Model):
+    """High-water mark of the incremental import, per backend and record type."""
+
+    _name = "connector.cursor"
+    _description = "Connector Poll Cursor"
+    _rec_name = "kind"
+
+    backend_id = fields.Many2one("connector.backend", required=True, ondelete="cascade", index=True)
+    company_id = fields.Many2one(related="backend_id.company_id", store=True)
+    kind = fields.Char(required=True)
+    position = fields.Char(help="Provider-specific: a timestamp or a token.")
+    last_run_at = fields.Datetime()
+
+    _sql_constraints = [("backend_kind_uniq", "unique(backend_id, kind)", "One cursor per backend and record type.")]
+
+    @api.model
+    def _take(self, backend, kind):
+        """The cursor row, locked FOR UPDATE NOWAIT until the transaction ends, so two
+        pollers never read the same window. Raise LockBusyError when another holds it."""
+        cursor = self.sudo().search([("backend_id", "=", backend.id), ("kind", "=", kind)], limit=1)
+        if not cursor:
+            cursor = self.sudo().create({"backend_id": backend.id, "kind": kind})
+            self.env.flush_all()
+        try:
+            with self.env.cr.savepoint(flush=False):
+                self.env.cr.execute("SELECT id FROM connector_cursor WHERE id = %s FOR UPDATE NOWAIT", [cursor.id])
+        except psycopg2.errors.LockNotAvailable:
+            raise LockBusyError(f"another worker is polling {kind} for {backend.name}", retry_after=30) from None
+        cursor.invalidate_recordset(["position"])
+        return cursor
+
+    def _advance(self, position):
+        self.write({"position": position, "last_run_at": fields.Datetime.now()})
+
+    @api.model
+    def _reset(self, backend, kinds):
+        self.sudo().search([("backend_id", "=", backend.id), ("kind", "in", kinds)]).write({"position": False})

@@ -1,0 +1,949 @@
+"""The engine: canonical records in, Odoo records out, and back.
+
+Every import is an upsert through ``connector.binding`` inside a savepoint of its own:
+a record that cannot be imported goes to quarantine with a typed reason and leaves
+nothing half-written; the batch goes on. Dependencies (the partner of an invoice, the
+invoice of a payment) are imported first. Exports map an Odoo record to its canonical
+form and hand it to the provider adapter with an idempotency key and a reference stamp.
+"""
+
+import hashlib
+import logging
+from decimal import Decimal
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
+from odoo.tools import float_compare
+
+from ..lib import canonical, errors
+from ..lib.money import json_dumps, quantize, to_decimal
+
+_logger = logging.getLogger(__name__)
+
+ONE_CENT = Decimal("0.01")
+#: canonical kind -> Odoo model of the bound record
+KIND_MODELS = {
+    "party": "res.partner",
+    "product": "product.product",
+    "account": "connector.account.mapping",
+    "tax": "connector.tax.mapping",
+    "invoice": "account.move",
+    "payment": "account.payment",
+    "journal_entry": "account.move",
+}
+#: keys that change on every provider write without changing the content
+VOLATILE_KEYS = ("version", "updated_at")
+
+
+def content_hash(record):
+    stable = {k: v for k, v in record.items() if k not in VOLATILE_KEYS}
+    return hashlib.sha256(json_dumps(stable, sort_keys=True).encode()).hexdigest()
+
+
+def reference_for(record):
+    return f"odoo:{record._name}:{record.id}"
+
+
+class ConnectorEngine(models.AbstractModel):
+    _name = "connector.engine"
+    _description = "Connector Engine"
+
+    # ================================================================== import
+    @api.model
+    def _import_safely(self, backend, kind, record):
+        """Import one canonical record in a savepoint; quarantine it on a permanent error.
+
+        Return the Odoo record, or None when the record went to quarantine. Retryable
+        and auth errors propagate to the job, which retries or pauses the backend."""
+        external_id = record.get("external_id") if isinstance(record, dict) else None
+        log = self.env["connector.sync.log"]._start(backend, "import", kind, external_id)
+        try:
+            with self.env.cr.savepoint():
+                result = self._import(backend, kind, record)
+        except errors.PermanentError as exc:
+            self.env["connector.quarantine"]._put(
+                backend, exc, direction="import", kind=kind, external_id=external_id, payload=record
+            )
+            log._finish("quarantined", error=exc)
+            return None
+        except (ValidationError, UserError) as exc:
+            # Odoo refused the record (a constraint, a lock date): a person must look at it.
+            error = self._odoo_error(exc)
+            self.env["connector.quarantine"]._put(
+                backend, error, direction="import", kind=kind, external_id=external_id, payload=record
+            )
+            log._finish("quarantined", error=error)
+            return None
+        except errors.RetryableError as exc:
+            log._finish("retrying", error=exc)
+            raise
+        except errors.ConnectorError as exc:
+            log._finish("failed", error=exc)
+            raise
+        self._resolve_quarantine(backend, "import", kind, external_id=external_id)
+        log._finish("done" if result is not None else "skipped", record=result or None)
+        return result
+
+    def _odoo_error(self, exc):
+        text = str(exc.args[0] if exc.args else exc)
+        lowered = text.lower()
+        if "lock date" in lowered or "locked" in lowered and "period" in lowered:
+            return errors.ClosedPeriodError(text)
+        return errors.PayloadValidationError(text)
+
+    def _resolve_quarantine(self, backend, direction, kind, external_id=None, record=None):
+        domain = [
+            ("backend_id", "=", backend.id),
+            ("direction", "=", direction),
+            ("kind", "=", kind),
+            ("state", "=", "open"),
+        ]
+        if external_id:
+            domain.append(("external_id", "=", str(external_id)))
+        elif record:
+            domain += [("res_model", "=", record._name), ("res_id", "=", record.id)]
+        else:
+            return
+        self.env["connector.quarantine"].sudo().search(domain).write({"state": "resolved"})
+
+    @api.model
+    def _import(self, backend, kind, record):
+        canonical.validate(kind, record)
+        return getattr(self, f"_import_{kind}")(backend, record)
+
+    def _dependency(self, backend, kind, external_id):
+        """The Odoo record bound to ``external_id``, imported first when it is not yet."""
+        found = self.env["connector.binding"]._find_record(backend, kind, external_id)
+        if found:
+            return found
+        remote = backend._get_adapter().read(kind, external_id)
+        result = self._import(backend, kind, remote)
+        if not result:
+            raise errors.MappingMissingError(
+                f"{kind} {external_id} could not be imported",
+                mapping_model="connector.binding",
+                external_id=external_id,
+            )
+        return result
+
+    def _upsert(self, backend, kind, record, create, update):
+        """Create or update through the binding; skip when nothing changed.
+
+        ``create()`` returns a new Odoo record; ``update(odoo_record)`` changes one.
+        Applies the backend's conflict policy when the Odoo record was changed after the
+        last synchronisation."""
+        Binding = self.env["connector.binding"].sudo()
+        digest = content_hash(record)
+        binding = Binding._find(backend, kind, record["external_id"])
+        target = self.env[binding.res_model].browse(binding.res_id).exists() if binding else None
+        now = fields.Datetime.now()
+        if target:
+            if binding.content_hash == digest:
+                binding.write(
+                    {"external_version": record.get("version"), "remote_updated_at": record.get("updated_at")}
+                )
+                return target
+            if self._changed_in_odoo(target, binding) and not self.env.context.get("connector_force"):
+                policy = backend.conflict_policy
+                if policy == "odoo":
+                    return target
+                if policy == "manual":
+                    raise errors.ConflictError(
+                        f"{kind} {record['external_id']} changed in Odoo and in the provider since the last sync"
+                    )
+            update(target)
+        else:
+            target = create()
+        vals = {
+            "external_version": record.get("version"),
+            "remote_updated_at": record.get("updated_at"),
+            "content_hash": digest,
+            "last_sync_at": now,
+            "last_direction": "import",
+        }
+        if binding:
+            if not binding.exists() or binding.res_id != target.id:
+                vals.update(res_model=target._name, res_id=target.id)
+            binding.write(vals)
+        else:
+            vals.update(
+                backend_id=backend.id,
+                external_type=kind,
+                external_id=str(record["external_id"]),
+                res_model=target._name,
+                res_id=target.id,
+            )
+            Binding.create(vals)
+        return target
+
+    @staticmethod
+    def _changed_in_odoo(target, binding):
+        if not binding.last_sync_at or not target.write_date:
+            return False
+        return (target.write_date - binding.last_sync_at).total_seconds() > 2
+
+    def _quiet(self, records):
+        """Writes made by an import must not trigger an export (echo guard)."""
+        return records.with_context(connector_no_export=True, tracking_disable=True, mail_notrack=True)
+
+    # ------------------------------------------------------------------ master data
+    def _currency(self, code):
+        currency = self.env["res.currency"].with_context(active_test=False).search([("name", "=", code)], limit=1)
+        if not currency:
+            raise errors.CurrencyMismatchError(f"Currency {code} is unknown to Odoo")
+        if not currency.active:
+            raise errors.CurrencyMismatchError(f"Currency {code} is not active in Odoo: activate it, then retry")
+        return currency
+
+    def _party_vals(self, backend, rec):
+        addr = rec.get("address") or {}
+        vals = {
+            "name": rec["name"],
+            "is_company": rec.get("is_company", True),
+            "email": rec.get("email") or False,
+            "phone": rec.get("phone") or False,
+            "mobile": rec.get("mobile") or False,
+            "website": rec.get("website") or False,
+            "vat": rec.get("vat") or False,
+            "comment": rec.get("notes") or False,
+            "street": addr.get("street") or False,
+            "street2": addr.get("street2") or False,
+            "city": addr.get("city") or False,
+            "zip": addr.get("zip") or False,
+            "active": rec.get("active", True),
+        }
+        country = False
+        if addr.get("country_code"):
+            country = self.env["res.country"].search([("code", "=", addr["country_code"])], limit=1)
+        vals["country_id"] = country.id if country else False
+        if addr.get("state_code"):
+            domain = [("code", "=", addr["state_code"])] + ([("country_id", "=", country.id)] if country else [])
+            state = self.env["res.country.state"].search(domain, limit=1)
+            vals["state_id"] = state.id if state else False
+            if state and not country:
+                vals["country_id"] = state.country_id.id
+        if rec.get("payment_term"):
+            term = self.env["connector.payment.term.mapping"]._resolve(backend, rec["payment_term"])
+            if term:
+                key = "property_payment_term_id" if "customer" in rec["roles"] else "property_supplier_payment_term_id"
+                vals[key] = term.id
+        return vals
+
+    def _import_party(self, backend, rec):
+        Partner = self._quiet(self.env["res.partner"])
+        vals = self._party_vals(backend, rec)
+        roles = rec["roles"]
+
+        def create():
+            partner = self._match_partner(backend, rec)
+            if partner:
+                self._quiet(partner).write({k: v for k, v in vals.items() if v or k == "active"})
+            else:
+                partner = Partner.create(dict(vals, company_id=backend.company_id.id))
+            self._set_ranks(partner, roles)
+            return partner
+
+        def update(partner):
+            self._quiet(partner).write(vals)
+            self._set_ranks(partner, roles)
+
+        return self._upsert(backend, "party", rec, create, update)
+
+    def _set_ranks(self, partner, roles):
+        vals = {}
+        if "customer" in roles and not partner.customer_rank:
+            vals["customer_rank"] = 1
+        if "vendor" in roles and not partner.supplier_rank:
+            vals["supplier_rank"] = 1
+        if vals:
+            self._quiet(partner).write(vals)
+
+    def _match_partner(self, backend, rec):
+        """An existing Odoo partner for a provider contact seen for the first time.
+
+        Exact e-mail or VAT links; a single name at 0.95 or more links; several good
+        candidates, or one between 0.85 and 0.95, go to review (or create, by policy)."""
+        Match = self.env["connector.partner.match"].sudo()
+        candidates = Match._candidates(backend.company_id, rec["name"], rec.get("email"), rec.get("vat"))
+        row = Match.search([("backend_id", "=", backend.id), ("external_id", "=", rec["external_id"])], limit=1)
+        if row and row.partner_id:
+            return row.partner_id  # a person chose
+        exact = [c for c in candidates if c[2] in ("email", "vat")]
+        strong = [c for c in candidates if c[1] >= 0.95]
+        if len(exact) == 1:
+            return exact[0][0]
+        if not exact and len(candidates) == 1 and strong:
+            return strong[0][0]
+        if self.env.context.get("connector_force"):
+            return None  # a person asked to create a new partner
+        if backend.partner_policy == "create" and not exact and len(strong) < 2:
+            return None  # nothing certain: create a new partner
+        if backend.partner_policy == "create" and not candidates:
+            return None
+        vals = {
+            "backend_id": backend.id,
+            "external_id": rec["external_id"],
+            "external_name": rec["name"],
+            "email": rec.get("email"),
+            "vat": rec.get("vat"),
+        }
+        if row:
+            row.write(vals)
+        else:
+            row = Match.create(vals)
+        row._suggest()
+        names = ", ".join(f"{p.display_name} ({score:.2f})" for p, score, _b in candidates[:5])
+        raise errors.PartnerAmbiguousError(
+            f"{rec['name']} matches several Odoo partners: {names}",
+            details={"candidates": [p.id for p, _s, _b in candidates]},
+        )
+
+    def _import_product(self, backend, rec):
+        Product = self._quiet(self.env["product.product"])
+        vals = {
+            "name": rec["name"],
+            "default_code": rec.get("sku") or False,
+            "type": "service" if rec["type"] == "service" else "consu",
+            "description_sale": rec.get("description") or False,
+            "description_purchase": rec.get("purchase_description") or False,
+            "active": rec.get("active", True),
+        }
+        if rec.get("sale_price") is not None:
+            vals["list_price"] = float(to_decimal(rec["sale_price"]))
+        if rec.get("cost") is not None:
+            vals["standard_price"] = float(to_decimal(rec["cost"]))
+        if rec.get("income_account"):
+            vals["property_account_income_id"] = self._account(backend, rec["income_account"]).id
+        if rec.get("expense_account"):
+            vals["property_account_expense_id"] = self._account(backend, rec["expense_account"]).id
+        if "sale_taxes" in rec:
+            vals["taxes_id"] = [fields.Command.set(self._taxes(backend, rec["sale_taxes"], "sale").ids)]
+        if "purchase_taxes" in rec:
+            vals["supplier_taxes_id"] = [
+                fields.Command.set(self._taxes(backend, rec["purchase_taxes"], "purchase").ids)
+            ]
+        company = backend.company_id
+        return self._upsert(
+            backend,
+            "product",
+            rec,
+            lambda: Product.with_company(company).create(vals),
+            lambda product: self._quiet(product).with_company(company).write(vals),
+        )
+
+    def _import_account(self, backend, rec):
+        """Provider accounts land in the account mapping table with a suggestion."""
+        Mapping = self.env["connector.account.mapping"].sudo()
+        vals = {
+            "external_name": rec["name"],
+            "external_code": rec.get("code") or False,
+            "external_type": rec["type"],
+        }
+
+        def create():
+            row = Mapping.search([("backend_id", "=", backend.id), ("external_id", "=", rec["external_id"])])
+            row = row or Mapping.create(dict(vals, backend_id=backend.id, external_id=rec["external_id"]))
+            row.write(vals)
+            if not row.account_id:
+                row._suggest()
+            return row
+
+        def update(row):
+            row.write(vals)
+            if not row.account_id:
+                row._suggest()
+
+        return self._upsert(backend, "account", rec, create, update)
+
+    def _import_tax(self, backend, rec):
+        Mapping = self.env["connector.tax.mapping"].sudo()
+        vals = {
+            "external_name": rec["name"],
+            "external_rate": format(to_decimal(rec["rate"]), "f"),
+            "scope": rec["scope"],
+        }
+
+        def create():
+            row = Mapping.search([("backend_id", "=", backend.id), ("external_id", "=", rec["external_id"])])
+            row = row or Mapping.create(dict(vals, backend_id=backend.id, external_id=rec["external_id"]))
+            row.write(vals)
+            if not row.tax_id:
+                row._suggest()
+            return row
+
+        def update(row):
+            row.write(vals)
+            if not row.tax_id:
+                row._suggest()
+
+        return self._upsert(backend, "tax", rec, create, update)
+
+    # ------------------------------------------------------------------ mappings
+    def _account(self, backend, external_id, name=None):
+        account = self.env["connector.account.mapping"]._resolve(backend, external_id, name)
+        if not account:
+            raise errors.MappingMissingError(
+                f"Account {name or external_id} is not mapped to an Odoo account",
+                mapping_model="connector.account.mapping",
+                external_id=str(external_id),
+            )
+        return account
+
+    def _taxes(self, backend, external_ids, use):
+        Tax = self.env["account.tax"]
+        Mapping = self.env["connector.tax.mapping"]
+        taxes = Tax
+        for external_id in external_ids or []:
+            Mapping._resolve(backend, external_id)
+            row = Mapping.search([("backend_id", "=", backend.id), ("external_id", "=", str(external_id))], limit=1)
+            tax = row._tax_for(use) if row else Tax
+            if not tax:
+                raise errors.MappingMissingError(
+                    f"Tax {row.external_name or external_id} is not mapped to an Odoo tax",
+                    mapping_model="connector.tax.mapping",
+                    external_id=str(external_id),
+                )
+            taxes |= tax
+        return taxes
+
+    def _check_lock_date(self, backend, date, journal, has_tax):
+        violated = backend.company_id._get_violated_lock_dates(fields.Date.to_date(date), has_tax, journal)
+        if violated:
+            lock_date, lock_type = violated[-1]
+            raise errors.ClosedPeriodError(
+                f"{date} falls in a closed period ({lock_type} lock date {lock_date}) of {backend.company_id.name}"
+            )
+
+    # ------------------------------------------------------------------ documents
+    def _journal(self, backend, move_type):
+        if move_type.startswith("out_"):
+            journal = backend.sale_journal_id
+            jtype = "sale"
+        elif move_type.startswith("in_"):
+            journal = backend.purchase_journal_id
+            jtype = "purchase"
+        else:
+            journal = backend.misc_journal_id
+            jtype = "general"
+        if not journal:
+            journal = self.env["account.journal"].search(
+                [("company_id", "=", backend.company_id.id), ("type", "=", jtype)], limit=1
+            )
+        if not journal:
+            raise errors.MappingMissingError(
+                f"No {jtype} journal in {backend.company_id.name}",
+                mapping_model="account.journal",
+                external_id=jtype,
+            )
+        return journal
+
+    def _invoice_vals(self, backend, rec):
+        move_type = rec["move_type"]
+        use = "sale" if move_type.startswith("out_") else "purchase"
+        partner = self._dependency(backend, "party", rec["partner"])
+        currency = self._currency(rec["currency"])
+        journal = self._journal(backend, move_type)
+        lines = []
+        has_tax = False
+        for line in rec["lines"]:
+            vals = {
+                "name": line.get("description") or False,
+                "quantity": float(to_decimal(line["quantity"])),
+                "price_unit": float(to_decimal(line["price_unit"])),
+                "discount": float(to_decimal(line.get("discount", 0))),
+            }
+            if line.get("product"):
+                product = self._dependency(backend, "product", line["product"])
+                vals["product_id"] = product.id
+                if not vals["name"]:
+                    vals["name"] = product.display_name
+            if line.get("account"):
+                vals["account_id"] = self._account(backend, line["account"]).id
+            taxes = self._taxes(backend, line.get("taxes"), use)
+            has_tax = has_tax or bool(taxes)
+            vals["tax_ids"] = [fields.Command.set(taxes.ids)]
+            lines.append(vals)
+        self._check_lock_date(backend, rec["date"], journal, has_tax)
+        vals = {
+            "move_type": move_type,
+            "partner_id": partner.id,
+            "journal_id": journal.id,
+            "company_id": backend.company_id.id,
+            "currency_id": currency.id,
+            "invoice_date": rec["date"],
+            "date": rec["date"],
+            "ref": rec.get("number") or rec.get("reference") or False,
+            "narration": rec.get("memo") or False,
+        }
+        if rec.get("payment_term"):
+            term = self.env["connector.payment.term.mapping"]._resolve(backend, rec["payment_term"])
+            if term:
+                vals["invoice_payment_term_id"] = term.id
+        if rec.get("due_date") and "invoice_payment_term_id" not in vals:
+            vals["invoice_date_due"] = rec["due_date"]
+            vals["invoice_payment_term_id"] = False
+        if rec.get("exchange_rate") and currency != backend.company_id.currency_id:
+            vals["invoice_currency_rate"] = float(Decimal(1) / to_decimal(rec["exchange_rate"]))
+        return vals, lines
+
+    def _import_invoice(self, backend, rec):
+        Move = self._quiet(self.env["account.move"]).with_company(backend.company_id)
+        vals, lines = self._invoice_vals(backend, rec)
+
+        def create():
+            move = Move.create(dict(vals, invoice_line_ids=[fields.Command.create(v) for v in lines]))
+            self._finish_document(backend, move, rec)
+            return move
+
+        def update(move):
+            move = self._quiet(move)
+            if move.state == "posted":
+                move.button_draft()
+            elif move.state == "cancel":
+                move.button_draft()
+            move.write(
+                dict(
+                    vals,
+                    invoice_line_ids=[fields.Command.clear()] + [fields.Command.create(v) for v in lines],
+                )
+            )
+            self._finish_document(backend, move, rec)
+
+        return self._upsert(backend, "invoice", rec, create, update)
+
+    def _finish_document(self, backend, move, rec):
+        """Reconcile Odoo's totals with the provider's, then post (or cancel)."""
+        if rec.get("amount_total") is not None:
+            expected = quantize(rec["amount_total"], move.currency_id.decimal_places)
+            actual = quantize(Decimal(str(move.amount_total)), move.currency_id.decimal_places)
+            diff = expected - actual
+            if diff and not self.env.context.get("connector_force"):
+                if abs(diff) > ONE_CENT:
+                    raise errors.RoundingDiffError(
+                        f"Odoo computes a total of {actual} {move.currency_id.name}, the provider {expected}: "
+                        f"a difference of {diff} is more than a rounding"
+                    )
+                if not backend.rounding_account_id:
+                    raise errors.RoundingDiffError(
+                        f"A rounding difference of {diff} needs a rounding account on the connection {backend.name}"
+                    )
+                move.write(
+                    {
+                        "invoice_line_ids": [
+                            fields.Command.create(
+                                {
+                                    "name": self.env._("Tax rounding difference"),
+                                    "account_id": backend.rounding_account_id.id,
+                                    "quantity": 1,
+                                    "price_unit": float(diff),
+                                    "tax_ids": [fields.Command.clear()],
+                                }
+                            )
+                        ]
+                    }
+                )
+        state = rec.get("state", "posted")
+        if state == "posted" and move.state == "draft":
+            move.action_post()
+        elif state == "void" and move.state != "cancel":
+            if move.state == "posted":
+                move.button_draft()
+            move.button_cancel()
+
+    def _import_payment(self, backend, rec):
+        Payment = self._quiet(self.env["account.payment"]).with_company(backend.company_id)
+        partner = self._dependency(backend, "party", rec["partner"])
+        currency = self._currency(rec["currency"])
+        journal = self._payment_journal(backend, rec)
+        self._check_lock_date(backend, rec["date"], journal, False)
+        documents = [
+            (self._dependency(backend, "invoice", alloc["document"]), to_decimal(alloc["amount"]))
+            for alloc in rec.get("allocations", [])
+        ]
+        vals = {
+            "payment_type": rec["payment_type"],
+            "partner_type": "customer" if rec["payment_type"] == "inbound" else "supplier",
+            "partner_id": partner.id,
+            "amount": float(to_decimal(rec["amount"])),
+            "currency_id": currency.id,
+            "date": rec["date"],
+            "journal_id": journal.id,
+            "memo": rec.get("reference") or rec.get("memo") or False,
+        }
+
+        def create():
+            payment = Payment.create(vals)
+            payment.action_post()
+            self._allocate(payment, documents)
+            return payment
+
+        def update(payment):
+            payment = self._quiet(payment)
+            if payment.state != "draft":
+                payment.move_id.line_ids.remove_move_reconcile()
+                payment.action_draft()
+            payment.write(vals)
+            payment.action_post()
+            self._allocate(payment, documents)
+
+        payment = self._upsert(backend, "payment", rec, create, update)
+        if rec.get("state") == "void" and payment.state != "canceled":
+            payment.move_id.line_ids.remove_move_reconcile()
+            payment.action_draft()
+            payment.action_cancel()
+        return payment
+
+    def _payment_journal(self, backend, rec):
+        Journal = self.env["account.journal"]
+        if rec.get("method"):
+            journal = self.env["connector.payment.method.mapping"]._resolve(backend, rec["method"])
+            if journal:
+                return journal
+        if rec.get("deposit_account"):
+            account = self.env["connector.account.mapping"]._resolve(backend, rec["deposit_account"])
+            if account:
+                journal = Journal.search(
+                    [("company_id", "=", backend.company_id.id), ("default_account_id", "=", account.id)], limit=1
+                )
+                if journal:
+                    return journal
+        journal = backend.payment_journal_id or Journal.search(
+            [("company_id", "=", backend.company_id.id), ("type", "=", "bank")], limit=1
+        )
+        if not journal:
+            raise errors.MappingMissingError(
+                "No journal for imported payments: set one on the connection",
+                mapping_model="connector.payment.method.mapping",
+                external_id=rec.get("method") or "default",
+            )
+        return journal
+
+    def _allocate(self, payment, documents):
+        """Reconcile the payment with each document for exactly the allocated amount."""
+        account_types = ("asset_receivable", "liability_payable")
+        pay_lines = payment.move_id.line_ids.filtered(lambda ln: ln.account_id.account_type in account_types)
+        for move, amount in documents:
+            if move.state != "posted":
+                raise errors.PayloadValidationError(
+                    f"{move.display_name} is not posted: the payment cannot apply to it"
+                )
+            inv_lines = move.line_ids.filtered(
+                lambda ln: ln.account_id.account_type in account_types and not ln.reconciled
+            )
+            if not inv_lines:
+                raise errors.PayloadValidationError(f"{move.display_name} is already paid")
+            residual = quantize(Decimal(str(abs(move.amount_residual))), move.currency_id.decimal_places)
+            open_pay = pay_lines.filtered(lambda ln: not ln.reconciled)
+            if quantize(amount) < residual and len(documents) > 1:
+                self._partial_reconcile(open_pay, inv_lines, amount)
+            else:
+                (open_pay + inv_lines).reconcile()
+
+    def _partial_reconcile(self, pay_lines, inv_lines, amount):
+        """Reconcile exactly ``amount`` (document currency) between two lines."""
+        pay_line, inv_line = pay_lines[:1], inv_lines[:1]
+        debit, credit = (inv_line, pay_line) if inv_line.balance > 0 else (pay_line, inv_line)
+        currency = inv_line.currency_id
+        rate = abs(inv_line.balance / inv_line.amount_currency) if inv_line.amount_currency else 1.0
+        amount_company = inv_line.company_currency_id.round(float(amount) * rate)
+        self.env["account.partial.reconcile"].create(
+            {
+                "debit_move_id": debit.id,
+                "credit_move_id": credit.id,
+                "amount": amount_company,
+                "debit_amount_currency": currency.round(float(amount))
+                if debit.currency_id == currency
+                else amount_company,
+                "credit_amount_currency": currency.round(float(amount))
+                if credit.currency_id == currency
+                else amount_company,
+            }
+        )
+
+    def _import_journal_entry(self, backend, rec):
+        Move = self._quiet(self.env["account.move"]).with_company(backend.company_id)
+        journal = self._journal(backend, "entry")
+        currency = self._currency(rec["currency"])
+        company_currency = backend.company_id.currency_id
+        rate = to_decimal(rec.get("exchange_rate") or 1)
+        self._check_lock_date(backend, rec["date"], journal, False)
+        lines = []
+        for line in rec["lines"]:
+            amount = to_decimal(line.get("debit", 0)) - to_decimal(line.get("credit", 0))
+            vals = {
+                "account_id": self._account(backend, line["account"]).id,
+                "name": line.get("description") or rec.get("memo") or "/",
+                "currency_id": currency.id,
+                "amount_currency": float(amount),
+                "balance": float(quantize(amount * rate if currency != company_currency else amount)),
+            }
+            if line.get("partner"):
+                vals["partner_id"] = self._dependency(backend, "party", line["partner"]).id
+            lines.append(vals)
+        vals = {
+            "move_type": "entry",
+            "journal_id": journal.id,
+            "date": rec["date"],
+            "ref": rec.get("number") or rec.get("memo") or False,
+            "narration": rec.get("memo") or False,
+        }
+
+        def create():
+            move = Move.create(dict(vals, line_ids=[fields.Command.create(v) for v in lines]))
+            move.action_post()
+            return move
+
+        def update(move):
+            move = self._quiet(move)
+            if move.state == "posted":
+                move.button_draft()
+            move.write(dict(vals, line_ids=[fields.Command.clear()] + [fields.Command.create(v) for v in lines]))
+            move.action_post()
+
+        return self._upsert(backend, "journal_entry", rec, create, update)
+
+    # ================================================================== export
+    @api.model
+    def _export_safely(self, backend, kind, record):
+        """Export one Odoo record; quarantine it on a permanent error. Return the external id."""
+        log = self.env["connector.sync.log"]._start(backend, "export", kind, record=record)
+        try:
+            with self.env.cr.savepoint():
+                external_id = self._export(backend, kind, record)
+        except errors.PermanentError as exc:
+            self.env["connector.quarantine"]._put(backend, exc, direction="export", kind=kind, record=record)
+            log._finish("quarantined", error=exc)
+            return None
+        except errors.RetryableError as exc:
+            log._finish("retrying", error=exc)
+            raise
+        except errors.ConnectorError as exc:
+            log._finish("failed", error=exc)
+            raise
+        self._resolve_quarantine(backend, "export", kind, record=record)
+        log._finish("done", external_id=external_id)
+        return external_id
+
+    def _lock_record(self, record):
+        """Serialise exports of one record across workers (transaction-scoped)."""
+        key = int(hashlib.sha1(reference_for(record).encode()).hexdigest()[:15], 16)
+        self.env.cr.execute("SELECT pg_try_advisory_xact_lock(%s)", [key])
+        if not self.env.cr.fetchone()[0]:
+            raise errors.LockBusyError(f"{record.display_name} is being exported by another worker", retry_after=10)
+
+    def _export(self, backend, kind, record):
+        self._lock_record(record)
+        Binding = self.env["connector.binding"].sudo()
+        binding = Binding._for_record(backend, kind, record)
+        data = getattr(self, f"_to_canonical_{kind}")(backend, record)
+        data["external_id"] = binding.external_id if binding else f"new:{reference_for(record)}"
+        canonical.validate(kind, data)
+        digest = content_hash(data)
+        if binding and binding.content_hash == digest:
+            return binding.external_id
+        adapter = backend._get_adapter()
+        reference = reference_for(record)
+        key = f"{backend.id}-{record._name}-{record.id}-{digest[:16]}"
+        data.pop("external_id")
+        try:
+            external_id, version = adapter.write(
+                kind,
+                data,
+                external_id=binding.external_id if binding else None,
+                version=binding.external_version if binding else None,
+                reference=reference,
+                idempotency_key=key,
+            )
+        except errors.OutcomeUnknownError:
+            if binding:
+                raise errors.TransientError(f"update of {reference} lost its answer: it is safe to repeat") from None
+            found = adapter.find_by_reference(kind, reference)
+            if not found:
+                raise errors.TransientError(f"create of {reference} did not happen: it will be retried") from None
+            external_id, version = found
+        vals = {
+            "external_version": version,
+            "content_hash": digest,
+            "last_sync_at": fields.Datetime.now(),
+            "last_direction": "export",
+        }
+        if binding:
+            binding.write(vals)
+        else:
+            Binding.create(
+                dict(
+                    vals,
+                    backend_id=backend.id,
+                    external_type=kind,
+                    external_id=str(external_id),
+                    res_model=record._name,
+                    res_id=record.id,
+                )
+            )
+        return external_id
+
+    def _external_ref(self, backend, kind, record):
+        """The external id of ``record``, exporting it first when it is not bound yet."""
+        binding = self.env["connector.binding"].sudo()._for_record(backend, kind, record)
+        if binding:
+            return binding.external_id
+        return self._export(backend, kind, record)
+
+    def _external_mapping(self, backend, model, field, record, what):
+        row = self.env[model].sudo().search([("backend_id", "=", backend.id), (field, "=", record.id)], limit=1)
+        if not row:
+            raise errors.MappingMissingError(
+                f"{what} {record.display_name} has no counterpart at the provider: map it first",
+                mapping_model=model,
+                external_id=f"odoo:{record.id}",
+            )
+        return row.external_id
+
+    def _to_canonical_party(self, backend, partner):
+        roles = []
+        if partner.customer_rank or not partner.supplier_rank:
+            roles.append("customer")
+        if partner.supplier_rank:
+            roles.append("vendor")
+        data = {
+            "name": partner.name,
+            "is_company": partner.is_company,
+            "roles": roles,
+            "email": partner.email or None,
+            "phone": partner.phone or None,
+            "mobile": partner.mobile or None,
+            "website": partner.website or None,
+            "vat": partner.vat or None,
+            "active": partner.active,
+            "address": {
+                "street": partner.street or None,
+                "street2": partner.street2 or None,
+                "city": partner.city or None,
+                "zip": partner.zip or None,
+                "state_code": partner.state_id.code or None,
+                "country_code": partner.country_id.code or None,
+            },
+        }
+        return data
+
+    def _to_canonical_product(self, backend, product):
+        return {
+            "name": product.name,
+            "sku": product.default_code or None,
+            "type": "service" if product.type == "service" else "goods",
+            "description": product.description_sale or None,
+            "sale_price": quantize(Decimal(str(product.list_price)), 6),
+            "cost": quantize(Decimal(str(product.standard_price)), 6),
+            "active": product.active,
+        }
+
+    def _to_canonical_invoice(self, backend, move):
+        use = "sale" if move.move_type.startswith("out_") else "purchase"
+        lines = []
+        for line in move.invoice_line_ids.filtered(lambda ln: ln.display_type == "product"):
+            data = {
+                "description": line.name or None,
+                "quantity": Decimal(str(line.quantity)),
+                "price_unit": Decimal(str(line.price_unit)),
+                "amount": quantize(Decimal(str(line.price_subtotal)), move.currency_id.decimal_places),
+                "taxes": [
+                    self._external_mapping(
+                        backend, "connector.tax.mapping", "tax_id" if use == "sale" else "tax_id", tax, "Tax"
+                    )
+                    for tax in line.tax_ids
+                ],
+            }
+            if line.discount:
+                data["discount"] = Decimal(str(line.discount))
+            if line.product_id:
+                data["product"] = self._external_ref(backend, "product", line.product_id)
+            else:
+                data["account"] = self._external_mapping(
+                    backend, "connector.account.mapping", "account_id", line.account_id, "Account"
+                )
+            lines.append(data)
+        places = move.currency_id.decimal_places
+        data = {
+            "move_type": move.move_type,
+            "number": move.name if move.name and move.name != "/" else None,
+            "reference": move.ref or None,
+            "partner": self._external_ref(backend, "party", move.commercial_partner_id),
+            "date": fields.Date.to_string(move.invoice_date or move.date),
+            "due_date": fields.Date.to_string(move.invoice_date_due) if move.invoice_date_due else None,
+            "currency": move.currency_id.name,
+            "tax_mode": "exclusive",
+            "state": "posted" if move.state == "posted" else ("void" if move.state == "cancel" else "draft"),
+            "lines": lines,
+            "amount_untaxed": quantize(Decimal(str(move.amount_untaxed)), places),
+            "amount_tax": quantize(Decimal(str(move.amount_tax)), places),
+            "amount_total": quantize(Decimal(str(move.amount_total)), places),
+        }
+        if move.currency_id != move.company_id.currency_id and move.invoice_currency_rate:
+            data["exchange_rate"] = quantize(Decimal(1) / Decimal(str(move.invoice_currency_rate)), 6)
+        return data
+
+    def _to_canonical_payment(self, backend, payment):
+        allocations = []
+        for move in payment.reconciled_invoice_ids | payment.reconciled_bill_ids:
+            amount = self._allocated_amount(payment, move)
+            if amount:
+                allocations.append({"document": self._external_ref(backend, "invoice", move), "amount": amount})
+        return {
+            "payment_type": payment.payment_type,
+            "partner": self._external_ref(backend, "party", payment.partner_id.commercial_partner_id),
+            "date": fields.Date.to_string(payment.date),
+            "amount": quantize(Decimal(str(payment.amount)), payment.currency_id.decimal_places),
+            "currency": payment.currency_id.name,
+            "reference": payment.memo or None,
+            "state": "void" if payment.state == "canceled" else "posted",
+            "allocations": allocations,
+        }
+
+    def _allocated_amount(self, payment, move):
+        total = Decimal(0)
+        for line in payment.move_id.line_ids:
+            for partial in line.matched_debit_ids | line.matched_credit_ids:
+                other = partial.debit_move_id if partial.credit_move_id == line else partial.credit_move_id
+                if other.move_id == move:
+                    amount = (
+                        partial.debit_amount_currency
+                        if other == partial.debit_move_id
+                        else partial.credit_amount_currency
+                    )
+                    total += Decimal(str(amount))
+        return quantize(total, move.currency_id.decimal_places)
+
+    def _to_canonical_journal_entry(self, backend, move):
+        lines = []
+        for line in move.line_ids:
+            amount = Decimal(str(line.amount_currency))
+            data = {
+                "account": self._external_mapping(
+                    backend, "connector.account.mapping", "account_id", line.account_id, "Account"
+                ),
+                "description": line.name or None,
+            }
+            if amount >= 0:
+                data["debit"] = quantize(amount, move.currency_id.decimal_places)
+            else:
+                data["credit"] = quantize(-amount, move.currency_id.decimal_places)
+            if line.partner_id:
+                data["partner"] = self._external_ref(backend, "party", line.partner_id.commercial_partner_id)
+            lines.append(data)
+        return {
+            "number": move.name if move.name != "/" else None,
+            "date": fields.Date.to_string(move.date),
+            "currency": move.currency_id.name,
+            "memo": move.ref or None,
+            "lines": lines,
+        }
+
+    # ================================================================== helpers for tests and checks
+    @api.model
+    def _amounts_match(self, move, rec):
+        """True when the Odoo document's total and residual equal the canonical ones."""
+        places = move.currency_id.decimal_places
+        ok = float_compare(move.amount_total, float(rec["amount_total"]), precision_digits=places) == 0
+        if rec.get("amount_residual") is not None:
+            ok = ok and float_compare(move.amount_residual, float(rec["amount_residual"]), precision_digits=places) == 0
+        return ok

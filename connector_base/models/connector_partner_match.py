@@ -1,0 +1,59 @@
+from odoo import api, fields, models
+
+from .connector_mapping_mixin import name_similarity
+
+
+class ConnectorPartnerMatch(models.Model):
+    """Candidate pairs between a provider contact and Odoo partners, for review.
+
+    Scores: 1.0 on an exact e-mail or VAT number; else Jaro-Winkler on normalised names."""
+
+    _name = "connector.partner.match"
+    _inherit = "connector.mapping.mixin"
+    _description = "Connector Partner Match"
+    _target_field = "partner_id"
+    _suggestion_field = "suggested_partner_id"
+
+    email = fields.Char()
+    vat = fields.Char("Tax id")
+    partner_id = fields.Many2one("res.partner", "Odoo partner", index=True)
+    suggested_partner_id = fields.Many2one("res.partner", "Suggestion")
+    candidate_count = fields.Integer(help="Odoo partners scoring at least 0.85.")
+    match_basis = fields.Selection([("email", "E-mail"), ("vat", "Tax id"), ("name", "Name")])
+
+    @api.model
+    def _candidates(self, company, name, email=None, vat=None):
+        """[(partner, score, basis)] best first."""
+        Partner = self.env["res.partner"].with_context(active_test=False)
+        base = [("company_id", "in", [False, company.id]), ("parent_id", "=", False)]
+        exact = []
+        if email:
+            for p in Partner.search(base + [("email", "=ilike", email.strip())], limit=5):
+                exact.append((p, 1.0, "email"))
+        if vat:
+            for p in Partner.search(base + [("vat", "=", vat.strip())], limit=5):
+                exact.append((p, 1.0, "vat"))
+        if exact:
+            seen, out = set(), []
+            for p, s, b in exact:
+                if p.id not in seen:
+                    seen.add(p.id)
+                    out.append((p, s, b))
+            return out
+        words = [w for w in (name or "").split() if len(w) > 2][:1]
+        domain = base + ([("name", "ilike", words[0])] if words else [])
+        scored = [(p, name_similarity(name, p.name), "name") for p in Partner.search(domain, limit=200)]
+        return sorted([c for c in scored if c[1] >= 0.85], key=lambda c: -c[1])
+
+    def _suggest(self):
+        for row in self:
+            candidates = self._candidates(row.backend_id.company_id, row.external_name, row.email, row.vat)
+            best = candidates[0] if candidates else None
+            row.write(
+                {
+                    "suggested_partner_id": best[0].id if best else False,
+                    "score": best[1] if best else 0.0,
+                    "match_basis": best[2] if best else False,
+                    "candidate_count": len(candidates),
+                }
+            )

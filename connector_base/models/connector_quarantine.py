@@ -1,0 +1,211 @@
+import json
+import logging
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+from ..lib.errors import QUARANTINE_REASONS
+from ..lib.money import json_dumps, json_loads
+
+_logger = logging.getLogger(__name__)
+
+
+class ConnectorQuarantine(models.Model):
+    """The accountant's work queue: records that cannot go through without a person."""
+
+    _name = "connector.quarantine"
+    _description = "Connector Quarantine"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "id desc"
+    _rec_name = "display_label"
+
+    backend_id = fields.Many2one("connector.backend", required=True, ondelete="cascade", index=True)
+    company_id = fields.Many2one(related="backend_id.company_id", store=True, index=True)
+    provider = fields.Selection(related="backend_id.provider")
+    reason = fields.Selection(QUARANTINE_REASONS, required=True, index=True, tracking=True)
+    state = fields.Selection(
+        [("open", "To review"), ("resolved", "Resolved"), ("ignored", "Ignored")],
+        default="open",
+        required=True,
+        index=True,
+        tracking=True,
+    )
+    direction = fields.Selection([("import", "Import"), ("export", "Export")], required=True)
+    kind = fields.Char("Record type", required=True)
+    external_id = fields.Char(index=True)
+    res_model = fields.Char("Odoo model")
+    res_id = fields.Many2oneReference("Odoo record", model_field="res_model")
+    display_label = fields.Char(compute="_compute_display_label")
+    message = fields.Text(required=True)
+    suggested_fix = fields.Text()
+    payload = fields.Text(readonly=True, help="The canonical record (or the provider document) as received.")
+    override_payload = fields.Text(
+        "Corrected payload", help="Edit a copy of the payload here; Retry then uses it instead of the original."
+    )
+    waiting_model = fields.Char(help="The mapping model this record waits on.")
+    waiting_key = fields.Char(help="The external id of the mapping this record waits on.")
+    user_id = fields.Many2one("res.users", "Assigned to", tracking=True, index=True)
+    retry_count = fields.Integer(readonly=True)
+    age_days = fields.Integer(compute="_compute_age_days")
+
+    @api.depends("kind", "external_id", "res_model", "res_id")
+    def _compute_display_label(self):
+        for row in self:
+            ident = row.external_id or (f"{row.res_model},{row.res_id}" if row.res_id else "?")
+            row.display_label = f"{row.kind} {ident}"
+
+    def _compute_age_days(self):
+        now = fields.Datetime.now()
+        for row in self:
+            row.age_days = (now - row.create_date).days if row.create_date else 0
+
+    # ------------------------------------------------------------------ creation
+    @api.model
+    def _put(self, backend, error, *, direction, kind, external_id=None, record=None, payload=None):
+        """Open (or refresh) the quarantine row of this record; one open row per record."""
+        domain = [
+            ("backend_id", "=", backend.id),
+            ("direction", "=", direction),
+            ("kind", "=", kind),
+            ("state", "=", "open"),
+        ]
+        if external_id:
+            domain.append(("external_id", "=", str(external_id)))
+        elif record:
+            domain += [("res_model", "=", record._name), ("res_id", "=", record.id)]
+        vals = {
+            "reason": error.reason,
+            "message": str(error),
+            "suggested_fix": self._suggest_fix(error),
+            "waiting_model": getattr(error, "mapping_model", False) or False,
+            "waiting_key": getattr(error, "external_id", False) or False,
+        }
+        if payload is not None:
+            vals["payload"] = payload if isinstance(payload, str) else json_dumps(payload, indent=1, sort_keys=True)
+        row = self.sudo().search(domain, limit=1)
+        if row:
+            row.write(vals)
+            return row
+        vals.update(
+            backend_id=backend.id,
+            direction=direction,
+            kind=kind,
+            external_id=external_id and str(external_id),
+            res_model=record._name if record else False,
+            res_id=record.id if record else False,
+        )
+        return self.sudo().create(vals)
+
+    def _suggest_fix(self, error):
+        hints = {
+            "mapping_missing": self.env._("Map it under Configuration > Connectors, then this record is retried."),
+            "partner_ambiguous": self.env._("Pick the right partner in Partner Matching, or Force to create one."),
+            "name_collision": self.env._("Rename one of the two records, or link them, then Retry."),
+            "closed_period": self.env._("Reopen the period (lock dates) or change the date in the corrected payload."),
+            "currency_mismatch": self.env._("Activate the currency or fix the partner's currency, then Retry."),
+            "rounding_diff": self.env._("Check the taxes: totals differ by more than a cent. Force accepts Odoo's."),
+            "validation": self.env._("Correct the payload (Corrected payload) and Retry."),
+            "conflict": self.env._("Both sides changed: Force applies the provider's version, Ignore keeps Odoo's."),
+            "outcome_unknown": self.env._("Check on the provider whether the record exists, then Retry."),
+            "auth": self.env._("Reconnect the backend."),
+        }
+        return hints.get(error.reason, "")
+
+    # ------------------------------------------------------------------ actions
+    def _payload_for_retry(self):
+        self.ensure_one()
+        text = self.override_payload or self.payload
+        if not text:
+            return None
+        try:
+            return json_loads(text)
+        except json.JSONDecodeError as exc:
+            raise UserError(self.env._("The corrected payload is not valid JSON: %(error)s", error=exc)) from None
+
+    def _retry(self, force=False):
+        engine = self.env["connector.engine"]
+        for row in self.filtered(lambda r: r.state == "open"):
+            row.retry_count += 1
+            backend = row.backend_id.with_context(connector_force=force)
+            if row.direction == "import":
+                payload = row._payload_for_retry()
+                if payload is None:
+                    backend._job_import_record(row.kind, row.external_id)
+                else:
+                    engine.with_context(connector_force=force)._import_safely(backend, row.kind, payload)
+            else:
+                record = self.env[row.res_model].browse(row.res_id).exists()
+                if not record:
+                    row.state = "ignored"
+                    continue
+                engine.with_context(connector_force=force)._export_safely(backend, row.kind, record)
+            # success leaves no open row for this record: _import_safely/_export_safely
+            # resolve it; a new failure refreshed it with the new reason.
+
+    def action_retry(self):
+        self._retry()
+        return True
+
+    def action_force(self):
+        self._retry(force=True)
+        return True
+
+    def action_ignore(self):
+        self.write({"state": "ignored"})
+        return True
+
+    def action_reopen(self):
+        self.filtered(lambda r: r.state == "ignored").write({"state": "open"})
+        return True
+
+    def action_open_mapping(self):
+        self.ensure_one()
+        if not self.waiting_model:
+            raise UserError(self.env._("This record does not wait on a mapping."))
+        mapping = self.env[self.waiting_model].search(
+            [("backend_id", "=", self.backend_id.id), ("external_id", "=", self.waiting_key)], limit=1
+        )
+        action = {
+            "type": "ir.actions.act_window",
+            "res_model": self.waiting_model,
+            "view_mode": "form",
+            "target": "current",
+        }
+        if mapping:
+            action["res_id"] = mapping.id
+        else:
+            action["context"] = {"default_backend_id": self.backend_id.id, "default_external_id": self.waiting_key}
+        return action
+
+    def action_open_record(self):
+        self.ensure_one()
+        if not self.res_id:
+            binding = self.env["connector.binding"]._find(self.backend_id, self.kind, self.external_id)
+            if not binding:
+                raise UserError(self.env._("No Odoo record yet."))
+            return binding.action_open_record()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": self.res_model,
+            "res_id": self.res_id,
+            "view_mode": "form",
+        }
+
+    @api.model
+    def _requeue_waiting(self, mapping_model, backend, external_ids):
+        """A mapping was fixed: retry, in a job each, every open row that waits on it."""
+        rows = self.sudo().search(
+            [
+                ("state", "=", "open"),
+                ("backend_id", "=", backend.id),
+                ("waiting_model", "=", mapping_model),
+                ("waiting_key", "in", list(external_ids)),
+            ]
+        )
+        for row in rows:
+            row.backend_id.with_delay(
+                channel=row.backend_id._channel(),
+                identity_key=f"quarantine_retry:{row.id}",
+                description=f"Retry quarantined {row.display_label}",
+            )._job_retry_quarantine(row.id)
+        return rows

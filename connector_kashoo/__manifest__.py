@@ -1,0 +1,15 @@
+{
+    "name": "Accounting Connectors: Kashoo",
+    "summary": "Keep Odoo and Kashoo in step: contacts, products, accounts, taxes, invoices, bills, payments",
+    "version": "18.0.1.0.0",
+    "author": "Odoo Accounting Connectors",
+    "website": "https://github.com/odoo-accounting-connectors/connectors",
+    "license": "LGPL-3",
+    "category": "Accounting/Accounting",
+    "depends": ["connector_base"],
+    "data": [
+        "data/queue_job_channel_data.xml",
+    ],
+    "installable": True,
+    "development_status": "Alpha",
+}

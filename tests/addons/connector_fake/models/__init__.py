@@ -1,0 +1,2 @@
+from . import connector_fake_record
+from . import connector_backend

@@ -1,0 +1,144 @@
+from decimal import Decimal as D
+
+from odoo.tests import tagged
+
+from odoo.addons.queue_job.exception import RetryableJobError
+from odoo.addons.queue_job.tests.common import trap_jobs
+
+from .common import FakeProviderCase
+
+
+@tagged("post_install", "-at_install")
+class TestImport(FakeProviderCase):
+    def test_same_invoice_twice_gives_one_posted_move(self):
+        first = self.engine._import_safely(self.backend, "invoice", self.invoice())
+        second = self.engine._import_safely(self.backend, "invoice", self.invoice())
+        self.assertEqual(first, second)
+        moves = self.env["account.move"].search([("ref", "=", "QB-INV1")])
+        self.assertEqual(len(moves), 1)
+        self.assertEqual(moves.state, "posted")
+        self.assertEqual(D(str(moves.amount_total)).quantize(D("0.01")), D("230.00"))
+        self.assertEqual(moves.partner_id.name, "Amy's Bird Sanctuary")
+        # the partner and product were imported first, once
+        self.assertEqual(len(self.env["res.partner"].search([("name", "=", "Amy's Bird Sanctuary")])), 1)
+        self.assertEqual(self.env["connector.sync.log"].search_count([("entity", "=", "invoice")]), 2)
+
+    def test_unmapped_tax_goes_to_quarantine_and_mapping_requeues_it(self):
+        result = self.engine._import_safely(self.backend, "invoice", self.invoice("INV2", taxes=("T99",)))
+        self.assertIsNone(result)
+        row = self.env["connector.quarantine"].search([("external_id", "=", "INV2")])
+        self.assertEqual(len(row), 1)
+        self.assertEqual(row.reason, "mapping_missing")
+        self.assertEqual((row.waiting_model, row.waiting_key), ("connector.tax.mapping", "T99"))
+        self.assertFalse(self.env["account.move"].search([("ref", "=", "QB-INV2")]))
+        # nothing half-written: the partner imported on the way was rolled back too
+        self.assertFalse(self.bound("party", "C1"))
+        mapping = self.env["connector.tax.mapping"].search([("external_id", "=", "T99")])
+        self.assertTrue(mapping, "the unknown tax waits in the mapping list")
+        with trap_jobs() as trap:
+            mapping.tax_id = self.tax_sale_a
+            trap.assert_jobs_count(1, only=self.backend._job_retry_quarantine)
+            trap.perform_enqueued_jobs()
+        move = self.env["account.move"].search([("ref", "=", "QB-INV2")])
+        self.assertEqual(move.state, "posted")
+        self.assertEqual(row.state, "resolved")
+
+    def test_partial_payment_leaves_the_difference_due(self):
+        self.engine._import_safely(self.backend, "invoice", self.invoice("INV3"))
+        payment = {
+            "external_id": "PAY1",
+            "payment_type": "inbound",
+            "partner": "C1",
+            "date": "2026-02-20",
+            "amount": D("100.00"),
+            "currency": self.env.company.currency_id.name,
+            "allocations": [{"document": "INV3", "amount": D("100.00")}],
+        }
+        self.adapter.put("invoice", self.invoice("INV3"))
+        self.assertTrue(self.engine._import_safely(self.backend, "payment", payment))
+        move = self.bound("invoice", "INV3")
+        self.assertEqual(D(str(move.amount_residual)).quantize(D("0.01")), D("130.00"))
+        self.assertEqual(move.payment_state, "partial")
+        # importing it again changes nothing
+        self.engine._import_safely(self.backend, "payment", payment)
+        self.assertEqual(D(str(move.amount_residual)).quantize(D("0.01")), D("130.00"))
+
+    def test_one_bad_record_does_not_block_its_batch(self):
+        self.adapter.put("invoice", self.invoice("GOOD1"))
+        self.adapter.put("invoice", self.invoice("BAD1", currency="XXX"))
+        self.adapter.put("invoice", self.invoice("GOOD2"))
+        self.backend._job_import_batch("invoice")
+        self.assertTrue(self.bound("invoice", "GOOD1"))
+        self.assertTrue(self.bound("invoice", "GOOD2"))
+        self.assertFalse(self.bound("invoice", "BAD1"))
+        row = self.env["connector.quarantine"].search([("external_id", "=", "BAD1")])
+        self.assertIn(row.reason, ("validation", "currency_mismatch"))
+
+    def test_rounding_difference_of_one_cent_goes_to_the_rounding_account(self):
+        self.backend.rounding_account_id = self.company_data["default_account_revenue"]
+        move = self.engine._import_safely(
+            self.backend, "invoice", self.invoice("INV4", amount_tax=D("30.01"), amount_total=D("230.01"))
+        )
+        self.assertEqual(D(str(move.amount_total)).quantize(D("0.01")), D("230.01"))
+        big = self.engine._import_safely(
+            self.backend, "invoice", self.invoice("INV5", amount_tax=D("31.00"), amount_total=D("231.00"))
+        )
+        self.assertIsNone(big)
+        self.assertEqual(
+            self.env["connector.quarantine"].search([("external_id", "=", "INV5")]).reason, "rounding_diff"
+        )
+
+    def test_closed_period_is_quarantined(self):
+        self.env.company.fiscalyear_lock_date = "2026-06-30"
+        self.assertIsNone(self.engine._import_safely(self.backend, "invoice", self.invoice("INV6")))
+        self.assertEqual(
+            self.env["connector.quarantine"].search([("external_id", "=", "INV6")]).reason, "closed_period"
+        )
+
+    def test_unbalanced_journal_entry_is_quarantined(self):
+        entry = {
+            "external_id": "JE1",
+            "date": "2026-03-01",
+            "currency": self.env.company.currency_id.name,
+            "lines": [{"account": "A1", "debit": D("10.00")}, {"account": "A2", "credit": D("9.00")}],
+        }
+        self.assertIsNone(self.engine._import_safely(self.backend, "journal_entry", entry))
+        self.assertEqual(self.env["connector.quarantine"].search([("external_id", "=", "JE1")]).reason, "validation")
+
+    def test_auth_error_pauses_the_backend_once(self):
+        self.backend.fake_fault = "auth"
+        for _ in range(3):
+            with self.assertRaises(RetryableJobError):
+                self.backend._job_import_batch("party")
+        self.assertEqual(self.backend.state, "needs_reconnect")
+        notes = self.backend.message_ids.filtered(lambda m: "refused the credentials" in (m.body or ""))
+        self.assertEqual(len(notes), 1)
+
+
+@tagged("post_install", "-at_install")
+class TestExport(FakeProviderCase):
+    def _posted_invoice(self):
+        partner = self.env["res.partner"].create({"name": "Bob's Burger Joint", "customer_rank": 1})
+        move = self.init_invoice("out_invoice", partner=partner, products=self.product_a, amounts=[100.0], post=False)
+        move.invoice_line_ids.tax_ids = self.tax_sale_a
+        return move
+
+    def test_posting_enqueues_one_export_and_writes_once_despite_a_lost_response(self):
+        move = self._posted_invoice()
+        with trap_jobs() as trap:
+            move.action_post()
+            trap.assert_jobs_count(1, only=self.backend._job_export_record)
+            self.backend.fake_fault = "lose_response"
+            with self.assertRaises(RetryableJobError):
+                trap.perform_enqueued_jobs()  # first try: the write committed, the answer was lost
+        self.backend.fake_fault = False
+        self.backend._job_export_record("invoice", "account.move", move.id)  # the retry looks it up
+        remote = self.env["connector.fake.record"].search([("reference", "=", f"odoo:account.move:{move.id}")])
+        self.assertEqual(len(remote), 1)
+        binding = self.env["connector.binding"]._for_record(self.backend, "invoice", move)
+        self.assertEqual(binding.external_id, remote.external_id)
+
+    def test_import_does_not_echo_back_as_an_export(self):
+        with trap_jobs() as trap:
+            self.engine._import_safely(self.backend, "invoice", self.invoice("ECHO1"))
+            trap.assert_jobs_count(0, only=self.backend._job_export_record)

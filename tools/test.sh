@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# `make test`: bootstrap, lint, then two tiers of tests, each ending with a count line:
+#   unit: pure-Python tests (pytest, no database)
+#   odoo: the connector addons' tests on a fresh database (Odoo's own runner)
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+
+bash "$ROOT/tools/bootstrap.sh"
+bash "$ROOT/tools/pg.sh"
+bash "$ROOT/tools/lint.sh"
+
+mkdir -p "$STATE"
+summary=()
+status=0
+
+# ---- tier 1: unit ---------------------------------------------------------
+say "Unit tests (pytest)"
+set +e
+"$PY" -m pytest -q -p no:cacheprovider "$ROOT/tests/unit" 2>&1 | tee "$STATE/unit.log"
+unit_rc=${PIPESTATUS[0]}
+set -e
+unit_line="$(grep -E '^(=+ )?[0-9]+ (passed|failed)|no tests ran' "$STATE/unit.log" | tail -n 1)"
+u_passed="$(grep -oE '[0-9]+ passed' <<<"$unit_line" | grep -oE '[0-9]+' || echo 0)"
+u_failed=0
+for n in $(grep -oE '[0-9]+ (failed|errors?)' <<<"$unit_line" | grep -oE '[0-9]+'); do u_failed=$((u_failed + n)); done
+if [ "$unit_rc" -ne 0 ] || [ "$u_passed" -eq 0 ]; then status=1; [ "$u_failed" -gt 0 ] || u_failed=1; fi
+summary+=("unit: $u_passed passed, $u_failed failed")
+
+# ---- tier 2: odoo ---------------------------------------------------------
+DB="${TEST_DB:-connectors_test}"
+PORT="${TEST_HTTP_PORT:-8169}"
+conf="$(bash "$ROOT/tools/odoo-conf.sh" test "$DB" "$PORT")"
+# the test-only fake provider addon lives outside the shipped addons
+sed -i "s|^addons_path = |addons_path = $ROOT/tests/addons,|" "$conf"
+say "Odoo tests on a fresh database '$DB' (this installs account, queue_job and the connectors)"
+"$PY" - "$DB" <<'PYEOF'
+import os, sys, psycopg2
+conn = psycopg2.connect(host=os.environ["PGHOST"], port=os.environ["PGPORT"], user=os.environ["PGUSER_ODOO"],
+                        password=os.environ.get("PGPASSWORD_ODOO", "odoo"), dbname="postgres", connect_timeout=10)
+conn.autocommit = True
+conn.cursor().execute('DROP DATABASE IF EXISTS "%s" WITH (FORCE)' % sys.argv[1])
+PYEOF
+test_addons="$ADDONS,connector_fake"
+tags="$(tr ',' '\n' <<<"$test_addons" | sed 's|^|/|' | paste -sd,)"
+set +e
+"$VENV/bin/odoo" -c "$conf" -d "$DB" -i "$test_addons" --without-demo=all --test-enable --test-tags "$tags" \
+    --stop-after-init --log-level=test --log-handler=odoo.tests.stats:WARNING >"$STATE/odoo-test.log" 2>&1
+odoo_rc=$?
+set -e
+grep -E "(ERROR|FAIL:|CRITICAL)" "$STATE/odoo-test.log" | grep -v "odoo.sql_db: bad query" | head -n 60 || true
+result="$(grep -E 'odoo.tests.result: [0-9]+ failed, [0-9]+ error\(s\) of [0-9]+ tests' "$STATE/odoo-test.log" | tail -n 1)"
+if [ -z "$result" ]; then
+    tail -n 40 "$STATE/odoo-test.log"
+    summary+=("odoo: 0 passed, 1 failed")
+    status=1
+else
+    o_failed="$(sed -E 's/.*: ([0-9]+) failed.*/\1/' <<<"$result")"
+    o_errors="$(sed -E 's/.* ([0-9]+) error\(s\).*/\1/' <<<"$result")"
+    o_total="$(sed -E 's/.* of ([0-9]+) tests.*/\1/' <<<"$result")"
+    o_bad=$((o_failed + o_errors))
+    # an ERROR logged outside a test (a module that failed to load, a broken view) fails too
+    log_errors="$(grep -cE '^[0-9-]+ [0-9:,]+ [0-9]+ (ERROR|CRITICAL) ' "$STATE/odoo-test.log" || true)"
+    if [ "$o_bad" -eq 0 ] && [ "$log_errors" -gt 0 ]; then o_bad=1; fi
+    summary+=("odoo: $((o_total - o_failed - o_errors)) passed, $o_bad failed")
+    if [ "$odoo_rc" -ne 0 ] || [ "$o_bad" -ne 0 ] || [ "$o_total" -eq 0 ]; then status=1; fi
+fi
+say "Full Odoo log: $STATE/odoo-test.log"
+
+echo
+for line in "${summary[@]}"; do echo "$line"; done
+exit "$status"
