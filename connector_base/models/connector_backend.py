@@ -404,11 +404,12 @@ class ConnectorBackend(models.Model):
                     )._job_import_batch(kind)
 
     # ------------------------------------------------------------------ jobs
-    def _run_job(self, fn, *args):
-        """Run a job body with the error taxonomy mapped onto queue_job:
+    def _run_job(self, name, *args):
+        """Run the job body ``_<name>`` with the error taxonomy mapped onto queue_job.
 
-        retryable -> RetryableJobError (backoff, Retry-After honoured); auth -> the backend
-        goes to 'needs reconnect' with one message, and its jobs wait instead of failing."""
+        Retryable -> RetryableJobError (backoff, Retry-After honoured). Refused
+        credentials -> the backend goes to 'needs reconnect' with one message, and the job
+        is put back, waiting for the reconnection, instead of failing."""
         from odoo.addons.queue_job.exception import RetryableJobError
 
         self.ensure_one()
@@ -417,39 +418,43 @@ class ConnectorBackend(models.Model):
                 f"connection {self.name} is {self.state}: the job waits", seconds=600, ignore_retry=True
             )
         try:
-            return fn(*args)
+            return getattr(self, f"_{name}")(*args)
         except errors.AuthError as exc:
             self._mark_needs_reconnect(exc)
-            raise RetryableJobError(
-                f"connection {self.name} needs reconnecting", seconds=600, ignore_retry=True
-            ) from None
+            getattr(
+                self.with_delay(
+                    channel=self._channel(),
+                    eta=fields.Datetime.now() + timedelta(hours=1),
+                    description=f"{self.name}: {name} (waits for the reconnection)",
+                ),
+                f"_job_{name}",
+            )(*args)
+            return f"paused: {exc}"
         except errors.RetryableError as exc:
             raise RetryableJobError(str(exc), seconds=int(exc.retry_after) if exc.retry_after else None) from None
 
     def _mark_needs_reconnect(self, exc):
-        """One notification per outage, in a transaction of its own so it survives the job."""
-        with self.env.registry.cursor() as cr:
-            backend = self.with_env(self.env(cr=cr))
-            if backend.state == "needs_reconnect":
-                return
-            backend.state = "needs_reconnect"
-            backend.message_post(
-                body=self.env._(
-                    "The provider refused the credentials (%(error)s). Synchronisation is paused: reconnect.",
-                    error=str(exc)[:300],
-                ),
-                subtype_xmlid="mail.mt_note",
+        """One notification per outage."""
+        if self.state == "needs_reconnect":
+            return
+        self.state = "needs_reconnect"
+        self.message_post(
+            body=self.env._(
+                "The provider refused the credentials (%(error)s). Synchronisation is paused: reconnect.",
+                error=str(exc)[:300],
+            ),
+            subtype_xmlid="mail.mt_note",
+        )
+        managers = self.env.ref("connector_base.group_connector_manager").sudo().users
+        for user in managers.filtered(lambda u: self.company_id in u.company_ids and not u.share)[:3]:
+            self.activity_schedule(
+                "mail.mail_activity_data_todo",
+                summary=self.env._("Reconnect %(name)s", name=self.name),
+                user_id=user.id,
             )
-            managers = self.env.ref("connector_base.group_connector_manager").sudo().users
-            for user in managers.filtered(lambda u: backend.company_id in u.company_ids)[:5]:
-                backend.activity_schedule(
-                    "mail.mail_activity_data_todo",
-                    summary=self.env._("Reconnect %(name)s", name=backend.name),
-                    user_id=user.id,
-                )
 
     def _job_import_batch(self, kind):
-        return self._run_job(self._import_batch, kind)
+        return self._run_job("import_batch", kind)
 
     def _import_batch(self, kind):
         """Import every record of ``kind`` changed since the cursor; advance the cursor."""
@@ -479,7 +484,7 @@ class ConnectorBackend(models.Model):
         return fields.Date.to_string(self.sync_start_date) if self.sync_start_date else None
 
     def _job_import_record(self, kind, external_id):
-        return self._run_job(self._import_record, kind, external_id)
+        return self._run_job("import_record", kind, external_id)
 
     def _import_record(self, kind, external_id):
         record = self._get_adapter().read(kind, external_id)
@@ -487,7 +492,7 @@ class ConnectorBackend(models.Model):
         return f"{kind} {external_id}: {'imported' if result else 'quarantined'}"
 
     def _job_export_record(self, kind, res_model, res_id):
-        return self._run_job(self._export_record, kind, res_model, res_id)
+        return self._run_job("export_record", kind, res_model, res_id)
 
     def _export_record(self, kind, res_model, res_id):
         record = self.env[res_model].browse(res_id).exists()
@@ -497,10 +502,14 @@ class ConnectorBackend(models.Model):
         return f"{record.display_name}: {'exported as ' + str(external_id) if external_id else 'quarantined'}"
 
     def _job_retry_quarantine(self, quarantine_id):
+        return self._run_job("retry_quarantine", quarantine_id)
+
+    def _retry_quarantine(self, quarantine_id):
         row = self.env["connector.quarantine"].sudo().browse(quarantine_id).exists()
         if not row or row.state != "open":
             return "nothing to retry"
-        return self._run_job(row._retry)
+        row._retry()
+        return f"retried {row.display_label}: {row.state}"
 
     @api.model
     def _enqueue_export(self, kind, records):

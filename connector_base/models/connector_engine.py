@@ -61,6 +61,7 @@ class ConnectorEngine(models.AbstractModel):
             with self.env.cr.savepoint():
                 result = self._import(backend, kind, record)
         except errors.PermanentError as exc:
+            self._keep_waiting_mapping(backend, exc)
             self.env["connector.quarantine"]._put(
                 backend, exc, direction="import", kind=kind, external_id=external_id, payload=record
             )
@@ -83,6 +84,13 @@ class ConnectorEngine(models.AbstractModel):
         self._resolve_quarantine(backend, "import", kind, external_id=external_id)
         log._finish("done" if result is not None else "skipped", record=result or None)
         return result
+
+    def _keep_waiting_mapping(self, backend, exc):
+        """The record was rolled back; the mapping row it waits on must stay, so that the
+        accountant finds it in the mapping list (and fixing it re-queues the record)."""
+        model = getattr(exc, "mapping_model", None)
+        if model and model in self.env and "connector.mapping.mixin" in self.env[model]._inherit:
+            self.env[model]._resolve(backend, exc.external_id)
 
     def _odoo_error(self, exc):
         text = str(exc.args[0] if exc.args else exc)

@@ -107,7 +107,10 @@ class TestImport(FakeProviderCase):
 
     def test_auth_error_pauses_the_backend_once(self):
         self.backend.fake_fault = "auth"
-        for _ in range(3):
+        with trap_jobs() as trap:
+            self.backend._job_import_batch("party")
+            trap.assert_jobs_count(1, only=self.backend._job_import_batch)  # the work waits
+        for _ in range(2):
             with self.assertRaises(RetryableJobError):
                 self.backend._job_import_batch("party")
         self.assertEqual(self.backend.state, "needs_reconnect")
@@ -125,14 +128,18 @@ class TestExport(FakeProviderCase):
 
     def test_posting_enqueues_one_export_and_writes_once_despite_a_lost_response(self):
         move = self._posted_invoice()
+        calls = []
+        backend = self.backend.with_context(fake_calls=calls)
         with trap_jobs() as trap:
             move.action_post()
             trap.assert_jobs_count(1, only=self.backend._job_export_record)
-            self.backend.fake_fault = "lose_response"
-            with self.assertRaises(RetryableJobError):
-                trap.perform_enqueued_jobs()  # first try: the write committed, the answer was lost
+        # the write commits remotely but its answer is lost: the engine looks the record up
+        # by its reference instead of writing it again
+        self.backend.fake_fault = "lose_response"
+        backend._job_export_record("invoice", "account.move", move.id)
         self.backend.fake_fault = False
-        self.backend._job_export_record("invoice", "account.move", move.id)  # the retry looks it up
+        backend._job_export_record("invoice", "account.move", move.id)  # nothing changed: no write
+        self.assertEqual(calls.count("write"), 3)  # partner, product, invoice, each once
         remote = self.env["connector.fake.record"].search([("reference", "=", f"odoo:account.move:{move.id}")])
         self.assertEqual(len(remote), 1)
         binding = self.env["connector.binding"]._for_record(self.backend, "invoice", move)
