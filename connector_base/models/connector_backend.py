@@ -34,7 +34,7 @@ class ConnectorBackend(models.Model):
 
     _name = "connector.backend"
     _description = "Accounting Connector Backend"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "mail.activity.mixin"]
     _check_company_auto = True
     _order = "sequence, name, id"
 
