@@ -31,8 +31,9 @@ KIND_MODELS = {
     "payment": "account.payment",
     "journal_entry": "account.move",
 }
-#: keys that change on every provider write without changing the content
-VOLATILE_KEYS = ("version", "updated_at")
+#: keys that do not make the content: provider version marks, and the external id
+#: (a first export hashes before the provider has given it one)
+VOLATILE_KEYS = ("version", "updated_at", "external_id")
 
 
 def content_hash(record):

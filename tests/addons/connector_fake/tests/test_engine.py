@@ -122,7 +122,7 @@ class TestImport(FakeProviderCase):
 class TestExport(FakeProviderCase):
     def _posted_invoice(self):
         partner = self.env["res.partner"].create({"name": "Bob's Burger Joint", "customer_rank": 1})
-        move = self.init_invoice("out_invoice", partner=partner, products=self.product_a, amounts=[100.0], post=False)
+        move = self.init_invoice("out_invoice", partner=partner, products=self.product_a, post=False)
         move.invoice_line_ids.tax_ids = self.tax_sale_a
         return move
 
