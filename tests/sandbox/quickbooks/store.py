@@ -1,0 +1,1020 @@
+"""The in-memory QuickBooks Online company behind the sandbox server.
+
+It keeps documents in QuickBooks' own JSON shape and applies the rules a connector
+meets: SyncToken optimistic concurrency (5010), DisplayName unique across Customer,
+Vendor and Employee (6240), references to missing or inactive records (610), closed
+books (6210), DocNumber at most 21 characters, computed TotalAmt / Balance / tax, payments
+applied to invoices and bills, void and delete, and a change log for CDC and webhooks.
+Amounts are Decimal; the server turns them into JSON numbers.
+"""
+
+import copy
+import re
+import threading
+from datetime import UTC, date, datetime, timedelta, timezone
+from decimal import ROUND_HALF_UP, Decimal
+
+CENT = Decimal("0.01")
+PACIFIC = timezone(timedelta(hours=-8))
+
+NAME_ENTITIES = ("Customer", "Vendor", "Employee")
+LIST_ENTITIES = NAME_ENTITIES + ("Item", "Account", "Term", "PaymentMethod", "TaxCode", "TaxRate", "Class")
+SALES_DOCS = ("Invoice", "CreditMemo")
+PURCHASE_DOCS = ("Bill", "VendorCredit")
+TXN_ENTITIES = SALES_DOCS + PURCHASE_DOCS + ("Payment", "BillPayment", "JournalEntry")
+ENTITIES = LIST_ENTITIES + TXN_ENTITIES
+PATHS = {name.lower(): name for name in ENTITIES}
+#: entities whose records are deactivated, never deleted
+NO_DELETE = LIST_ENTITIES
+READ_ONLY = ("TaxCode", "TaxRate")
+ACCOUNT_CLASSIFICATION = {
+    "Bank": "Asset",
+    "Accounts Receivable": "Asset",
+    "Other Current Asset": "Asset",
+    "Fixed Asset": "Asset",
+    "Other Asset": "Asset",
+    "Accounts Payable": "Liability",
+    "Credit Card": "Liability",
+    "Other Current Liability": "Liability",
+    "Long Term Liability": "Liability",
+    "Equity": "Equity",
+    "Income": "Revenue",
+    "Other Income": "Revenue",
+    "Cost of Goods Sold": "Expense",
+    "Expense": "Expense",
+    "Other Expense": "Expense",
+}
+
+
+class Fault(Exception):
+    """A QuickBooks fault: HTTP status, fault type and error list."""
+
+    def __init__(self, code, message, detail="", *, status=400, fault_type="ValidationFault", element=""):
+        super().__init__(f"{code} {message}")
+        self.code = str(code)
+        self.message = message
+        self.detail = detail or message
+        self.status = status
+        self.fault_type = fault_type
+        self.element = element
+
+    def body(self, now):
+        return {
+            "Fault": {
+                "Error": [
+                    {
+                        "Message": self.message,
+                        "Detail": f"{self.message} : {self.detail}",
+                        "code": self.code,
+                        "element": self.element,
+                    }
+                ],
+                "type": self.fault_type,
+            },
+            "time": now,
+        }
+
+
+def not_found(what):
+    return Fault(
+        610,
+        "Object Not Found",
+        f"Something you're trying to use has been made inactive. Check the fields with accounts, customers, "
+        f"items, vendors or employees. ({what})",
+    )
+
+
+def money(value):
+    if value is None or value == "":
+        return Decimal(0)
+    return Decimal(str(value)).quantize(CENT, ROUND_HALF_UP)
+
+
+def dec(value, default="0"):
+    return Decimal(str(value if value not in (None, "") else default))
+
+
+def ref_value(obj, key):
+    ref = (obj or {}).get(key) or {}
+    return str(ref.get("value")) if ref.get("value") not in (None, "") else None
+
+
+class Company:
+    """One realm: its settings, its documents and its change log."""
+
+    def __init__(
+        self,
+        realm_id,
+        *,
+        name="Sandbox Company US",
+        country="US",
+        home_currency="USD",
+        multicurrency=True,
+        tax_mode=None,
+        clock=None,
+    ):
+        self.realm_id = str(realm_id)
+        self.name = name
+        self.country = country
+        self.home_currency = home_currency
+        self.multicurrency = multicurrency
+        self.tax_mode = tax_mode or ("us" if country == "US" else "global")
+        self.custom_doc_numbers = True
+        self.books_closed_on = None  # a date: transactions on or before it are refused (6210)
+        self.exchange_rates = {}  # currency -> Decimal home units per unit
+        self.docs = {name: {} for name in ENTITIES}
+        self.deleted = {name: {} for name in ENTITIES}  # id -> (time, stub)
+        self.next_id = {name: 1 for name in ENTITIES}
+        self.requests = {}  # requestid -> (status, body)
+        self.events = []  # (time, entity, id, operation, extra) for webhooks
+        self.lock = threading.RLock()
+        self._clock = clock or (lambda: datetime.now(UTC))
+        self._last_time = None
+
+    # ------------------------------------------------------------------ time
+    def now(self):
+        """Company time, strictly increasing at one-second resolution as QuickBooks shows it."""
+        moment = self._clock().astimezone(PACIFIC).replace(microsecond=0)
+        if self._last_time and moment < self._last_time:
+            moment = self._last_time
+        self._last_time = moment
+        return moment
+
+    @staticmethod
+    def fmt(moment):
+        return moment.isoformat()
+
+    def info(self):
+        return {
+            "CompanyName": self.name,
+            "LegalName": self.name,
+            "Country": self.country,
+            "Id": "1",
+            "SyncToken": "0",
+            "domain": "QBO",
+            "sparse": False,
+            "CompanyAddr": {"Country": self.country},
+            "SupportedLanguages": "en",
+            "DefaultTimeZone": "America/Los_Angeles",
+        }
+
+    def preferences(self):
+        return {
+            "Id": "1",
+            "SyncToken": "0",
+            "domain": "QBO",
+            "CurrencyPrefs": {
+                "MultiCurrencyEnabled": self.multicurrency,
+                "HomeCurrency": {"value": self.home_currency},
+            },
+            "SalesFormsPrefs": {"CustomTxnNumbers": self.custom_doc_numbers},
+            "TaxPrefs": {"UsingSalesTax": True, "PartnerTaxEnabled": self.tax_mode == "us"},
+        }
+
+    # ------------------------------------------------------------------ seeding
+    def seed(self, entity, documents):
+        """Load documents as QuickBooks returned them (ids, SyncTokens and all)."""
+        with self.lock:
+            for doc in documents:
+                doc = copy.deepcopy(doc)
+                doc.setdefault("Id", str(self.next_id[entity]))
+                doc.setdefault("SyncToken", "0")
+                doc.setdefault("domain", "QBO")
+                doc.setdefault("sparse", False)
+                stamp = self.fmt(self.now())
+                meta = doc.setdefault("MetaData", {})
+                meta.setdefault("CreateTime", stamp)
+                meta.setdefault("LastUpdatedTime", stamp)
+                if entity in LIST_ENTITIES:
+                    doc.setdefault("Active", True)
+                self.docs[entity][str(doc["Id"])] = doc
+                if str(doc["Id"]).isdigit():
+                    self.next_id[entity] = max(self.next_id[entity], int(doc["Id"]) + 1)
+            # seeded transactions keep their recorded totals; balances follow their payments
+            return len(documents)
+
+    def snapshot(self, entity):
+        with self.lock:
+            return [copy.deepcopy(d) for d in self.docs[entity].values()]
+
+    # ------------------------------------------------------------------ reading
+    def get(self, entity, doc_id):
+        doc = self.docs[entity].get(str(doc_id))
+        if doc is None:
+            raise not_found(f"{entity} {doc_id}")
+        return doc
+
+    def _ref_exists(self, entity, value, *, active=True):
+        doc = self.docs[entity].get(str(value))
+        if doc is None:
+            return False
+        return not active or doc.get("Active", True)
+
+    def _require_ref(self, entity, doc, key, *, required=False):
+        value = ref_value(doc, key)
+        if value is None:
+            if required:
+                raise Fault(2020, "Required param missing, need to supply the required value for the API",
+                            f"Required parameter {key} is missing in the request", element=key)
+            return None
+        if not self._ref_exists(entity, value):
+            raise not_found(f"{key} {value}")
+        return value
+
+    # ------------------------------------------------------------------ writing
+    def write(self, entity, body, *, operation="create", sparse=False):
+        """Create, update (full or sparse), delete or void; return the stored document."""
+        with self.lock:
+            if entity in READ_ONLY:
+                raise Fault(500, "Unsupported Operation", f"Operation {operation} is not supported for {entity}",
+                            fault_type="ValidationFault")
+            if operation == "create" and not body.get("Id"):
+                return self._create(entity, body)
+            current = self.get(entity, body.get("Id"))
+            if str(body.get("SyncToken")) != str(current["SyncToken"]):
+                raise Fault(
+                    5010,
+                    "Stale Object Error",
+                    f"You and another user were working on this {entity} at the same time. The other user "
+                    f"finished before you did, so your work was not saved.",
+                )
+            if operation == "delete":
+                return self._delete(entity, current)
+            if operation == "void":
+                return self._void(entity, current)
+            return self._update(entity, current, body, sparse=sparse or bool(body.get("sparse")))
+
+    def _create(self, entity, body):
+        doc = copy.deepcopy(body)
+        doc_id = str(self.next_id[entity])
+        self.next_id[entity] += 1
+        doc.update({"Id": doc_id, "SyncToken": "0", "domain": "QBO", "sparse": False})
+        stamp = self.fmt(self.now())
+        doc["MetaData"] = {"CreateTime": stamp, "LastUpdatedTime": stamp}
+        self._prepare(entity, doc, None)
+        self.docs[entity][doc_id] = doc
+        self._after_write(entity, doc, None)
+        self._event(entity, doc_id, "Create")
+        return doc
+
+    def _update(self, entity, current, body, *, sparse):
+        old = copy.deepcopy(current)
+        if sparse:
+            doc = copy.deepcopy(current)
+            doc.update({k: copy.deepcopy(v) for k, v in body.items() if k not in ("Id", "SyncToken", "MetaData")})
+        else:
+            doc = copy.deepcopy(body)
+            doc["MetaData"] = dict(current["MetaData"])
+        doc.update({"Id": current["Id"], "domain": "QBO", "sparse": False})
+        doc["SyncToken"] = str(int(current["SyncToken"]) + 1)
+        doc["MetaData"] = dict(current["MetaData"], LastUpdatedTime=self.fmt(self.now()))
+        self._undo_effects(entity, old)
+        try:
+            self._prepare(entity, doc, old)
+        except Fault:
+            self._after_write(entity, old, None)  # put the old effects back
+            raise
+        self.docs[entity][current["Id"]] = doc
+        self._after_write(entity, doc, old)
+        self._event(entity, current["Id"], "Update")
+        return doc
+
+    def _delete(self, entity, current):
+        if entity in NO_DELETE:
+            raise Fault(6000, "A business validation error has occurred while processing your request",
+                        f"{entity} cannot be deleted: make it inactive instead")
+        self._check_not_linked(entity, current)
+        self._check_open_period(current)
+        self._undo_effects(entity, current)
+        del self.docs[entity][current["Id"]]
+        moment = self.now()
+        self.deleted[entity][current["Id"]] = (moment, {"Id": current["Id"], "status": "Deleted", "domain": "QBO",
+                                                       "MetaData": {"LastUpdatedTime": self.fmt(moment)}})
+        self._event(entity, current["Id"], "Delete")
+        return {"Id": current["Id"], "status": "Deleted", "domain": "QBO"}
+
+    def _void(self, entity, current):
+        if entity not in ("Invoice", "Payment", "BillPayment", "CreditMemo", "Bill", "VendorCredit"):
+            raise Fault(500, "Unsupported Operation", f"{entity} cannot be voided")
+        self._check_not_linked(entity, current)
+        self._check_open_period(current)
+        self._undo_effects(entity, current)
+        doc = copy.deepcopy(current)
+        for line in doc.get("Line", []):
+            line["Amount"] = Decimal(0)
+            detail = line.get(line.get("DetailType") or "", {})
+            if isinstance(detail, dict) and "Qty" in detail:
+                detail["Qty"] = Decimal(0)
+        if entity in ("Payment", "BillPayment"):
+            doc["Line"] = []
+        doc.update({"TotalAmt": Decimal(0), "Balance": Decimal(0), "PrivateNote": "Voided"})
+        doc.setdefault("TxnTaxDetail", {})["TotalTax"] = Decimal(0)
+        doc["TxnTaxDetail"].pop("TaxLine", None)
+        if entity == "Payment":
+            doc["UnappliedAmt"] = Decimal(0)
+        doc["SyncToken"] = str(int(current["SyncToken"]) + 1)
+        doc["MetaData"] = dict(current["MetaData"], LastUpdatedTime=self.fmt(self.now()))
+        doc["_voided"] = True
+        self.docs[entity][current["Id"]] = doc
+        self._event(entity, current["Id"], "Void")
+        return doc
+
+    def merge(self, entity, from_id, to_id):
+        """Merge two name-list records as a person does in QuickBooks (not an API operation)."""
+        with self.lock:
+            source, target = self.get(entity, from_id), self.get(entity, to_id)
+            key = {"Customer": "CustomerRef", "Vendor": "VendorRef"}[entity]
+            for txn_entity in TXN_ENTITIES:
+                for doc in self.docs[txn_entity].values():
+                    if ref_value(doc, key) == source["Id"]:
+                        doc[key] = {"value": target["Id"], "name": target.get("DisplayName")}
+                        doc["SyncToken"] = str(int(doc["SyncToken"]) + 1)
+                        doc["MetaData"]["LastUpdatedTime"] = self.fmt(self.now())
+            del self.docs[entity][source["Id"]]
+            moment = self.now()
+            self.deleted[entity][source["Id"]] = (
+                moment,
+                {"Id": source["Id"], "status": "Deleted", "domain": "QBO",
+                 "MetaData": {"LastUpdatedTime": self.fmt(moment)}},
+            )
+            self._event(entity, source["Id"], "Merge", {"deletedId": source["Id"], "mergedIntoId": target["Id"]})
+            return target
+
+    def _event(self, entity, doc_id, operation, extra=None):
+        self.events.append((self.now(), entity, str(doc_id), operation, extra or {}))
+
+    # ------------------------------------------------------------------ validation and computed fields
+    def _prepare(self, entity, doc, old):
+        getattr(self, f"_prepare_{entity.lower()}", lambda d, o: None)(doc, old)
+        if entity in LIST_ENTITIES:
+            doc.setdefault("Active", True)
+        if entity in TXN_ENTITIES:
+            self._prepare_txn(entity, doc)
+
+    def _check_display_name(self, entity, doc):
+        name = (doc.get("DisplayName") or "").strip()
+        if not name:
+            parts = [doc.get(k) for k in ("Title", "GivenName", "MiddleName", "FamilyName", "Suffix")]
+            name = " ".join(p for p in parts if p) or doc.get("CompanyName") or ""
+        if not name:
+            raise Fault(6000, "A business validation error has occurred while processing your request",
+                        "You must fill out at least one of: Title, Given Name, Middle Name, Family Name, "
+                        "Suffix, Display Name or Company Name")
+        if ":" in name or "\t" in name or "\n" in name:
+            raise Fault(6000, "A business validation error has occurred while processing your request",
+                        "Display name cannot contain a colon (:), a tab or a new line")
+        if len(name) > 500:
+            raise Fault(2050, "String length is either shorter or longer than supported by specification",
+                        "Min:0 Max:500 supported. Supplied length:" + str(len(name)), element="DisplayName")
+        wanted = name.casefold()
+        for other_entity in NAME_ENTITIES:
+            for other in self.docs[other_entity].values():
+                if other_entity == entity and other["Id"] == doc.get("Id"):
+                    continue
+                if (other.get("DisplayName") or "").casefold() == wanted:
+                    raise Fault(
+                        6240,
+                        "Duplicate Name Exists Error",
+                        f"The name supplied already exists. : Another customer, vendor or employee is already "
+                        f"using this name (Id={other['Id']}). Please use a different name.",
+                    )
+        doc["DisplayName"] = name
+        doc.setdefault("PrintOnCheckName", doc.get("CompanyName") or name)
+        doc["FullyQualifiedName"] = name
+
+    def _prepare_customer(self, doc, old):
+        self._check_display_name("Customer", doc)
+        doc.setdefault("CurrencyRef", {"value": self.home_currency})
+        doc.setdefault("Taxable", self.tax_mode == "us")
+        doc.setdefault("Balance", Decimal(0))
+        doc.setdefault("BalanceWithJobs", doc["Balance"])
+        self._require_ref("Term", doc, "SalesTermRef")
+
+    def _prepare_vendor(self, doc, old):
+        self._check_display_name("Vendor", doc)
+        doc.setdefault("CurrencyRef", {"value": self.home_currency})
+        doc.setdefault("Balance", Decimal(0))
+        self._require_ref("Term", doc, "TermRef")
+
+    def _prepare_employee(self, doc, old):
+        self._check_display_name("Employee", doc)
+
+    def _unique_name(self, entity, doc, field="Name"):
+        name = (doc.get(field) or "").strip()
+        if not name:
+            raise Fault(2020, "Required param missing, need to supply the required value for the API",
+                        f"Required parameter {field} is missing in the request", element=field)
+        for other in self.docs[entity].values():
+            if other["Id"] != doc.get("Id") and (other.get(field) or "").casefold() == name.casefold():
+                raise Fault(6240, "Duplicate Name Exists Error",
+                            f"The name supplied already exists. : Another {entity.lower()} is already using "
+                            f"this name (Id={other['Id']}).")
+        doc[field] = name
+        doc["FullyQualifiedName"] = name
+
+    def _prepare_item(self, doc, old):
+        self._unique_name("Item", doc)
+        doc.setdefault("Type", "Service")
+        if doc["Type"] not in ("Service", "Inventory", "NonInventory", "Group", "Category"):
+            raise Fault(2170, "Invalid Enumeration", f"Invalid Item Type: {doc['Type']}", element="Type")
+        for key in ("IncomeAccountRef", "ExpenseAccountRef", "AssetAccountRef"):
+            self._require_ref("Account", doc, key)
+        if doc["Type"] in ("Service", "NonInventory", "Inventory") and not ref_value(doc, "IncomeAccountRef"):
+            raise Fault(6000, "A business validation error has occurred while processing your request",
+                        "Sales items must have an income account")
+
+    def _prepare_account(self, doc, old):
+        self._unique_name("Account", doc)
+        kind = doc.get("AccountType")
+        if kind not in ACCOUNT_CLASSIFICATION:
+            raise Fault(2170, "Invalid Enumeration", f"Invalid AccountType: {kind}", element="AccountType")
+        doc["Classification"] = ACCOUNT_CLASSIFICATION[kind]
+        doc.setdefault("CurrencyRef", {"value": self.home_currency})
+        doc.setdefault("CurrentBalance", Decimal(0))
+        doc.setdefault("SubAccount", False)
+
+    def _prepare_term(self, doc, old):
+        self._unique_name("Term", doc)
+        doc.setdefault("Type", "STANDARD")
+        doc.setdefault("DueDays", 0)
+
+    def _prepare_paymentmethod(self, doc, old):
+        self._unique_name("PaymentMethod", doc)
+
+    def _check_open_period(self, doc):
+        txn_date = doc.get("TxnDate")
+        if self.books_closed_on and txn_date and date.fromisoformat(txn_date) <= self.books_closed_on:
+            raise Fault(6210, "Account Period Closed, cannot update through API",
+                        f"The account period has closed and the books are locked (closing date "
+                        f"{self.books_closed_on.isoformat()}); {txn_date} cannot be changed")
+
+    def _prepare_txn(self, entity, doc):
+        today = self.now().date()
+        doc.setdefault("TxnDate", today.isoformat())
+        try:
+            date.fromisoformat(doc["TxnDate"])
+        except ValueError:
+            raise Fault(2010, "Request has invalid or unsupported property", f"TxnDate {doc['TxnDate']}") from None
+        self._check_open_period(doc)
+        number = doc.get("DocNumber")
+        if number is not None and len(str(number)) > 21:
+            raise Fault(2050, "String length is either shorter or longer than supported by specification",
+                        f"Min:0 Max:21 supported. Supplied length:{len(str(number))}", element="DocNumber")
+        currency = ref_value(doc, "CurrencyRef") or self.home_currency
+        if currency != self.home_currency and not self.multicurrency:
+            raise Fault(6000, "A business validation error has occurred while processing your request",
+                        "Multicurrency is not enabled for this company")
+        doc["CurrencyRef"] = {"value": currency}
+        if currency == self.home_currency:
+            doc["ExchangeRate"] = Decimal(1)
+        else:
+            doc["ExchangeRate"] = dec(doc.get("ExchangeRate") or self.exchange_rates.get(currency) or 1)
+        getattr(self, f"_prepare_txn_{entity.lower()}")(doc)
+        if "TotalAmt" in doc:
+            doc["HomeTotalAmt"] = money(dec(doc["TotalAmt"]) * doc["ExchangeRate"])
+
+    def _check_party_currency(self, doc, key, entity):
+        party = self.docs[entity][ref_value(doc, key)]
+        party_currency = ref_value(party, "CurrencyRef") or self.home_currency
+        if party_currency != doc["CurrencyRef"]["value"]:
+            raise Fault(6000, "A business validation error has occurred while processing your request",
+                        f"The currency of the transaction ({doc['CurrencyRef']['value']}) must match the "
+                        f"currency of the {entity.lower()} ({party_currency})")
+
+    def _sales_lines(self, doc, detail_key="SalesItemLineDetail"):
+        """Compute line amounts; return (subtotal, taxable amounts per tax code)."""
+        subtotal = Decimal(0)
+        taxable = {}
+        kept = []
+        for line in doc.get("Line") or []:
+            kind = line.get("DetailType")
+            if kind in ("SubTotalLineDetail",):
+                continue  # QuickBooks recomputes the subtotal line
+            if kind == "DescriptionOnly":
+                kept.append(line)
+                continue
+            if kind != detail_key:
+                raise Fault(2010, "Request has invalid or unsupported property",
+                            f"Line DetailType {kind} is not valid here", element="Line.DetailType")
+            detail = line.setdefault(detail_key, {})
+            self._require_ref("Item", detail, "ItemRef", required=True)
+            if detail.get("Qty") is not None and detail.get("UnitPrice") is not None:
+                computed = money(dec(detail["Qty"]) * dec(detail["UnitPrice"]))
+                if line.get("Amount") is not None and money(line["Amount"]) != computed:
+                    raise Fault(6070, "Amount is not equal to UnitPrice * Qty",
+                                f"Amount {line['Amount']} is not equal to UnitPrice * Qty = {computed}")
+                line["Amount"] = computed
+            if line.get("Amount") is None:
+                raise Fault(2020, "Required param missing, need to supply the required value for the API",
+                            "Required parameter Line.Amount is missing", element="Line.Amount")
+            line["Amount"] = money(line["Amount"])
+            subtotal += line["Amount"]
+            code = ref_value(detail, "TaxCodeRef") or "NON"
+            taxable[code] = taxable.get(code, Decimal(0)) + line["Amount"]
+            kept.append(line)
+        for number, line in enumerate(kept, 1):
+            line["Id"] = str(number)
+            line["LineNum"] = number
+        kept.append({"Amount": subtotal, "DetailType": "SubTotalLineDetail", "SubTotalLineDetail": {}})
+        doc["Line"] = kept
+        return subtotal, taxable
+
+    def _rates_of(self, code_id, purchase=False):
+        code = self.docs["TaxCode"].get(str(code_id))
+        if code is None:
+            raise not_found(f"TaxCode {code_id}")
+        details = (code.get("PurchaseTaxRateList" if purchase else "SalesTaxRateList") or {}).get("TaxRateDetail", [])
+        rates = []
+        for detail in details:
+            rate = self.docs["TaxRate"].get(ref_value(detail, "TaxRateRef"))
+            if rate is not None:
+                rates.append((rate["Id"], dec(rate.get("RateValue"))))
+        return rates
+
+    def _compute_tax(self, doc, taxable, *, purchase=False):
+        """TxnTaxDetail from the lines; an explicit TotalTax the caller sent is honoured."""
+        detail = doc.get("TxnTaxDetail") or {}
+        sent_total = detail.get("TotalTax")
+        per_rate = {}
+        if self.tax_mode == "us":
+            code_id = ref_value(detail, "TxnTaxCodeRef")
+            base = taxable.get("TAX", Decimal(0))
+            for code in taxable:
+                if code not in ("TAX", "NON"):
+                    raise Fault(6000, "A business validation error has occurred while processing your request",
+                                f"Invalid tax code {code}: US companies use TAX or NON on lines")
+            if base and code_id:
+                for rate_id, rate in self._rates_of(code_id, purchase):
+                    per_rate[rate_id] = (base, rate)
+        else:
+            for code, base in taxable.items():
+                if code in ("TAX", "NON"):
+                    raise Fault(6000, "A business validation error has occurred while processing your request",
+                                "Make sure all your transactions have a GST/VAT rate before you save")
+                for rate_id, rate in self._rates_of(code, purchase):
+                    net, _r = per_rate.get(rate_id, (Decimal(0), rate))
+                    per_rate[rate_id] = (net + base, rate)
+        lines = [
+            {
+                "Amount": money(net * rate / 100),
+                "DetailType": "TaxLineDetail",
+                "TaxLineDetail": {
+                    "TaxRateRef": {"value": rate_id},
+                    "PercentBased": True,
+                    "TaxPercent": rate,
+                    "NetAmountTaxable": money(net),
+                },
+            }
+            for rate_id, (net, rate) in sorted(per_rate.items())
+        ]
+        computed = sum((line["Amount"] for line in lines), Decimal(0))
+        total = money(sent_total) if sent_total is not None and lines else computed
+        if lines and total != computed:
+            # an explicit amount is honoured and prorated over the rates
+            spread, left = [], total
+            for line in lines[:-1]:
+                share = money(total * line["Amount"] / computed) if computed else Decimal(0)
+                spread.append(share)
+                left -= share
+            spread.append(left)
+            for line, share in zip(lines, spread, strict=True):
+                line["Amount"] = share
+        result = {"TotalTax": total, "TaxLine": lines}
+        if ref_value(detail, "TxnTaxCodeRef"):
+            result["TxnTaxCodeRef"] = detail["TxnTaxCodeRef"]
+        doc["TxnTaxDetail"] = result
+        return total
+
+    def _prepare_txn_invoice(self, doc):
+        self._require_ref("Customer", doc, "CustomerRef", required=True)
+        self._check_party_currency(doc, "CustomerRef", "Customer")
+        self._require_ref("Term", doc, "SalesTermRef")
+        if doc.get("DocNumber") is None and not self.custom_doc_numbers:
+            doc["DocNumber"] = str(1000 + len(self.docs["Invoice"]) + 1)
+        subtotal, taxable = self._sales_lines(doc)
+        tax = self._compute_tax(doc, taxable)
+        mode = doc.setdefault("GlobalTaxCalculation", "TaxExcluded")
+        if mode == "TaxInclusive":
+            doc["TotalAmt"] = subtotal
+        else:
+            doc["TotalAmt"] = subtotal + tax
+        doc["Balance"] = doc["TotalAmt"]
+        if doc.get("DueDate") is None:
+            doc["DueDate"] = doc["TxnDate"]
+
+    def _prepare_txn_creditmemo(self, doc):
+        self._prepare_txn_invoice(doc)
+        doc["RemainingCredit"] = doc["Balance"]
+
+    def _expense_lines(self, doc):
+        subtotal = Decimal(0)
+        taxable = {}
+        for number, line in enumerate(doc.get("Line") or [], 1):
+            kind = line.get("DetailType")
+            if kind not in ("AccountBasedExpenseLineDetail", "ItemBasedExpenseLineDetail"):
+                raise Fault(2010, "Request has invalid or unsupported property",
+                            f"Line DetailType {kind} is not valid here", element="Line.DetailType")
+            detail = line.setdefault(kind, {})
+            if kind == "AccountBasedExpenseLineDetail":
+                self._require_ref("Account", detail, "AccountRef", required=True)
+            else:
+                self._require_ref("Item", detail, "ItemRef", required=True)
+                if detail.get("Qty") is not None and detail.get("UnitPrice") is not None:
+                    line["Amount"] = money(dec(detail["Qty"]) * dec(detail["UnitPrice"]))
+            line["Amount"] = money(line.get("Amount"))
+            line["Id"] = str(number)
+            line["LineNum"] = number
+            subtotal += line["Amount"]
+            code = ref_value(detail, "TaxCodeRef") or "NON"
+            taxable[code] = taxable.get(code, Decimal(0)) + line["Amount"]
+        return subtotal, taxable
+
+    def _prepare_txn_bill(self, doc):
+        self._require_ref("Vendor", doc, "VendorRef", required=True)
+        self._check_party_currency(doc, "VendorRef", "Vendor")
+        self._require_ref("Account", doc, "APAccountRef")
+        subtotal, taxable = self._expense_lines(doc)
+        tax = self._compute_tax(doc, taxable, purchase=True) if self.tax_mode != "us" else Decimal(0)
+        if self.tax_mode == "us":
+            doc.pop("TxnTaxDetail", None)
+        mode = doc.setdefault("GlobalTaxCalculation", "TaxExcluded")
+        doc["TotalAmt"] = subtotal if mode == "TaxInclusive" else subtotal + tax
+        doc["Balance"] = doc["TotalAmt"]
+        doc.setdefault("DueDate", doc["TxnDate"])
+
+    def _prepare_txn_vendorcredit(self, doc):
+        self._prepare_txn_bill(doc)
+        doc.pop("DueDate", None)
+
+    def _apply_lines(self, doc, target_entity, txn_type):
+        applied = Decimal(0)
+        for line in doc.get("Line") or []:
+            line["Amount"] = money(line.get("Amount"))
+            links = line.get("LinkedTxn") or []
+            if not links:
+                raise Fault(2020, "Required param missing, need to supply the required value for the API",
+                            "Line.LinkedTxn is missing", element="Line.LinkedTxn")
+            for link in links:
+                if link.get("TxnType") != txn_type:
+                    raise Fault(2010, "Request has invalid or unsupported property",
+                                f"LinkedTxn.TxnType {link.get('TxnType')} is not valid here")
+                target = self.docs[target_entity].get(str(link.get("TxnId")))
+                if target is None or target.get("_voided"):
+                    raise not_found(f"{txn_type} {link.get('TxnId')}")
+                if line["Amount"] > money(target.get("Balance")):
+                    raise Fault(6000, "A business validation error has occurred while processing your request",
+                                f"The payment amount {line['Amount']} is more than the open balance "
+                                f"{target.get('Balance')} of {txn_type} {target['Id']}")
+            applied += line["Amount"]
+        return applied
+
+    def _prepare_txn_payment(self, doc):
+        self._require_ref("Customer", doc, "CustomerRef", required=True)
+        self._require_ref("Account", doc, "DepositToAccountRef")
+        self._require_ref("PaymentMethod", doc, "PaymentMethodRef")
+        if doc.get("TotalAmt") is None:
+            raise Fault(2020, "Required param missing, need to supply the required value for the API",
+                        "Required parameter TotalAmt is missing", element="TotalAmt")
+        doc["TotalAmt"] = money(doc["TotalAmt"])
+        applied = self._apply_lines(doc, "Invoice", "Invoice")
+        if applied > doc["TotalAmt"]:
+            raise Fault(6000, "A business validation error has occurred while processing your request",
+                        f"The amounts applied ({applied}) are more than the payment total ({doc['TotalAmt']})")
+        doc["UnappliedAmt"] = doc["TotalAmt"] - applied
+        doc.setdefault("Line", [])
+
+    def _prepare_txn_billpayment(self, doc):
+        self._require_ref("Vendor", doc, "VendorRef", required=True)
+        pay_type = doc.get("PayType")
+        if pay_type == "Check":
+            self._require_ref("Account", doc.get("CheckPayment") or {}, "BankAccountRef", required=True)
+        elif pay_type == "CreditCard":
+            self._require_ref("Account", doc.get("CreditCardPayment") or {}, "CCAccountRef", required=True)
+        else:
+            raise Fault(2020, "Required param missing, need to supply the required value for the API",
+                        "PayType must be Check or CreditCard", element="PayType")
+        doc["TotalAmt"] = money(doc.get("TotalAmt"))
+        applied = self._apply_lines(doc, "Bill", "Bill")
+        if applied > doc["TotalAmt"]:
+            raise Fault(6000, "A business validation error has occurred while processing your request",
+                        f"The amounts applied ({applied}) are more than the payment total ({doc['TotalAmt']})")
+
+    def _prepare_txn_journalentry(self, doc):
+        debit = credit = Decimal(0)
+        for number, line in enumerate(doc.get("Line") or [], 1):
+            detail = line.get("JournalEntryLineDetail") or {}
+            self._require_ref("Account", detail, "AccountRef", required=True)
+            entity = detail.get("Entity") or {}
+            if entity:
+                kind = entity.get("Type")
+                if kind not in NAME_ENTITIES:
+                    raise Fault(2010, "Request has invalid or unsupported property", f"Entity.Type {kind}")
+                self._require_ref(kind, entity, "EntityRef", required=True)
+            line["Amount"] = money(line.get("Amount"))
+            line["Id"] = str(number - 1)
+            if detail.get("PostingType") == "Debit":
+                debit += line["Amount"]
+            elif detail.get("PostingType") == "Credit":
+                credit += line["Amount"]
+            else:
+                raise Fault(2020, "Required param missing, need to supply the required value for the API",
+                            "PostingType must be Debit or Credit", element="PostingType")
+        if debit != credit:
+            raise Fault(6000, "A business validation error has occurred while processing your request",
+                        f"Transaction must balance: debits {debit}, credits {credit}")
+        doc["TotalAmt"] = debit
+
+    # ------------------------------------------------------------------ effects between documents
+    def _links(self, doc):
+        for line in doc.get("Line") or []:
+            for link in line.get("LinkedTxn") or []:
+                yield link, money(line.get("Amount"))
+
+    def _after_write(self, entity, doc, old):
+        if entity in ("Payment", "BillPayment") and not doc.get("_voided"):
+            target_entity = "Invoice" if entity == "Payment" else "Bill"
+            for link, amount in self._links(doc):
+                target = self.docs[target_entity].get(str(link.get("TxnId")))
+                if target is not None:
+                    target["Balance"] = money(target.get("Balance")) - amount
+                    target["HomeBalance"] = money(target["Balance"] * dec(target.get("ExchangeRate"), "1"))
+                    target.setdefault("LinkedTxn", [])
+                    entry = {"TxnId": doc["Id"], "TxnType": entity}
+                    if entry not in target["LinkedTxn"]:
+                        target["LinkedTxn"].append(entry)
+        if entity in SALES_DOCS + PURCHASE_DOCS:
+            doc["HomeBalance"] = money(dec(doc.get("Balance")) * dec(doc.get("ExchangeRate"), "1"))
+
+    def _undo_effects(self, entity, doc):
+        if entity in ("Payment", "BillPayment") and not doc.get("_voided"):
+            target_entity = "Invoice" if entity == "Payment" else "Bill"
+            for link, amount in self._links(doc):
+                target = self.docs[target_entity].get(str(link.get("TxnId")))
+                if target is not None:
+                    target["Balance"] = money(target.get("Balance")) + amount
+                    target["HomeBalance"] = money(target["Balance"] * dec(target.get("ExchangeRate"), "1"))
+                    target["LinkedTxn"] = [
+                        x for x in target.get("LinkedTxn", []) if not (x.get("TxnId") == doc["Id"]
+                                                                       and x.get("TxnType") == entity)
+                    ]
+
+    def _check_not_linked(self, entity, doc):
+        if entity in ("Invoice", "Bill"):
+            paid_by = [x for x in doc.get("LinkedTxn", []) if x.get("TxnType") in ("Payment", "BillPayment")]
+            if paid_by:
+                raise Fault(6000, "A business validation error has occurred while processing your request",
+                            f"This {entity.lower()} has payments applied ({len(paid_by)}): remove them first")
+
+    # ------------------------------------------------------------------ query language
+    def query(self, text):
+        """Run a QuickBooks query; return the QueryResponse dict."""
+        with self.lock:
+            parsed = parse_query(text)
+            entity = parsed["entity"]
+            if entity == "CompanyInfo":
+                return {"CompanyInfo": [self.info()], "startPosition": 1, "maxResults": 1}
+            if entity == "Preferences":
+                return {"Preferences": [self.preferences()], "startPosition": 1, "maxResults": 1}
+            if entity not in self.docs:
+                raise Fault(4000, "Error parsing query", f"QueryParserError: Invalid entity {entity}")
+            rows = list(self.docs[entity].values())
+            mentions_active = any(c[0].lower() == "active" for c in parsed["where"])
+            if entity in LIST_ENTITIES and not mentions_active:
+                rows = [r for r in rows if r.get("Active", True)]
+            for field, op, value in parsed["where"]:
+                rows = [r for r in rows if _matches(_field(r, field), op, value)]
+            if parsed["count"]:
+                return {"totalCount": len(rows)}
+            if parsed["order"]:
+                field, descending = parsed["order"]
+                rows.sort(key=lambda r: (_sort_key(_field(r, field)), int(r["Id"]) if r["Id"].isdigit() else 0),
+                          reverse=descending)
+            else:
+                rows.sort(key=lambda r: int(r["Id"]) if r["Id"].isdigit() else 0)
+            start = parsed["start"]
+            size = parsed["max"]
+            page = rows[start - 1 : start - 1 + size]
+            result = {"startPosition": start, "maxResults": len(page)}
+            if page:
+                result[entity] = [public(r) for r in page]
+            return result
+
+    def cdc(self, entities, since):
+        """Changed and deleted records of ``entities`` since ``since`` (an aware datetime)."""
+        with self.lock:
+            responses = []
+            total = 0
+            for entity in entities:
+                if entity not in self.docs:
+                    raise Fault(4000, "Error parsing query", f"CDC: unsupported entity {entity}")
+                changed = [
+                    public(d) for d in self.docs[entity].values()
+                    if datetime.fromisoformat(d["MetaData"]["LastUpdatedTime"]) > since
+                ]
+                changed += [stub for moment, stub in self.deleted[entity].values() if moment > since]
+                changed.sort(key=lambda d: d["MetaData"]["LastUpdatedTime"])
+                room = 1000 - total
+                changed = changed[:room]
+                total += len(changed)
+                body = {"startPosition": 1, "maxResults": len(changed)}
+                if changed:
+                    body[entity] = changed
+                responses.append({entity: changed} if changed else {})
+            return {"CDCResponse": [{"QueryResponse": responses}]}, total
+
+
+def public(doc):
+    """The document without the sandbox's private marks."""
+    out = copy.deepcopy(doc)
+    for key in [k for k in out if k.startswith("_")]:
+        del out[key]
+    return out
+
+
+_TOKEN = re.compile(r"\s*(?:'((?:[^']|'')*)'|(\()|(\))|(,)|(>=|<=|!=|=|<|>)|([^\s,()=<>!']+))", re.S)
+
+
+def _tokens(text):
+    pos = 0
+    out = []
+    text = text.strip().rstrip(";")
+    while pos < len(text):
+        match = _TOKEN.match(text, pos)
+        if not match or match.end() == pos:
+            if text[pos:].strip() == "":
+                break
+            raise Fault(4000, "Error parsing query", f"QueryParserError: Encountered unexpected text at {pos}")
+        quoted, lpar, rpar, comma, op, word = match.groups()
+        if quoted is not None:
+            out.append(("str", quoted.replace("''", "'").replace("\\'", "'")))
+        elif lpar:
+            out.append(("(", lpar))
+        elif rpar:
+            out.append((")", rpar))
+        elif comma:
+            out.append((",", comma))
+        elif op:
+            out.append(("op", op))
+        else:
+            out.append(("word", word))
+        pos = match.end()
+    return out
+
+
+def parse_query(text):
+    """The SELECT subset QuickBooks accepts: one entity, AND-ed conditions, ORDERBY, paging."""
+    toks = _tokens(text)
+
+    def word(i):
+        return toks[i][1].upper() if i < len(toks) and toks[i][0] == "word" else None
+
+    if word(0) != "SELECT":
+        raise Fault(4000, "Error parsing query", "QueryParserError: Encountered \"\" at line 1, column 1")
+    i = 1
+    count = False
+    if i < len(toks) and toks[i][1] == "*":
+        i += 1
+    elif word(i) == "COUNT(*)" or (word(i) == "COUNT" and i + 3 < len(toks)):
+        count = True
+        i += 1 if word(i) == "COUNT(*)" else 4
+    else:
+        while i < len(toks) and word(i) != "FROM":
+            i += 1  # projections are ignored: QuickBooks returns every property
+    if word(i) != "FROM":
+        raise Fault(4000, "Error parsing query", "QueryParserError: FROM expected")
+    entity = toks[i + 1][1]
+    canonical = {name.lower(): name for name in (*ENTITIES, "CompanyInfo", "Preferences")}
+    entity = canonical.get(entity.lower(), entity)
+    i += 2
+    where = []
+    order = None
+    start, size = 1, 100
+    if word(i) == "WHERE":
+        i += 1
+        while True:
+            if i >= len(toks) or toks[i][0] != "word":
+                raise Fault(4000, "Error parsing query", "QueryParserError: condition expected")
+            field = toks[i][1]
+            i += 1
+            if word(i) == "OR":
+                raise Fault(4000, "Error parsing query", "QueryParserError: OR is not supported")
+            if word(i) == "IN":
+                i += 1
+                if toks[i][0] != "(":
+                    raise Fault(4000, "Error parsing query", "QueryParserError: ( expected after IN")
+                i += 1
+                values = []
+                while toks[i][0] != ")":
+                    if toks[i][0] != ",":
+                        values.append(_literal(toks[i]))
+                    i += 1
+                i += 1
+                where.append((field, "IN", values))
+            elif word(i) == "LIKE":
+                where.append((field, "LIKE", _literal(toks[i + 1])))
+                i += 2
+            elif i < len(toks) and toks[i][0] == "op":
+                where.append((field, toks[i][1], _literal(toks[i + 1])))
+                i += 2
+            else:
+                raise Fault(4000, "Error parsing query", f"QueryParserError: operator expected after {field}")
+            if word(i) == "AND":
+                i += 1
+                continue
+            if word(i) == "OR":
+                raise Fault(4000, "Error parsing query", "QueryParserError: OR is not supported")
+            break
+    if word(i) in ("ORDERBY", "ORDER"):
+        i += 1 if word(i) == "ORDERBY" else 2
+        field = toks[i][1]
+        i += 1
+        descending = False
+        if word(i) in ("ASC", "DESC"):
+            descending = word(i) == "DESC"
+            i += 1
+        order = (field, descending)
+    if word(i) == "STARTPOSITION":
+        start = int(toks[i + 1][1])
+        i += 2
+    if word(i) == "MAXRESULTS":
+        size = int(toks[i + 1][1])
+        i += 2
+    if i < len(toks):
+        raise Fault(4000, "Error parsing query", f"QueryParserError: Encountered \"{toks[i][1]}\"")
+    if size > 1000 or size < 1 or start < 1:
+        raise Fault(4000, "Error parsing query", "QueryValidationError: MAXRESULTS must be 1 to 1000")
+    return {"entity": entity, "count": count, "where": where, "order": order, "start": start, "max": size}
+
+
+def _literal(tok):
+    kind, value = tok
+    if kind == "str":
+        return value
+    lowered = value.lower()
+    if lowered in ("true", "false"):
+        return lowered == "true"
+    return value
+
+
+def _field(doc, path):
+    value = doc
+    for part in path.split("."):
+        if not isinstance(value, dict):
+            return None
+        key = next((k for k in value if k.lower() == part.lower()), None)
+        value = value.get(key) if key else None
+    if isinstance(value, dict) and "value" in value:
+        return value["value"]
+    return value
+
+
+def _sort_key(value):
+    if value is None:
+        return (0, "")
+    if isinstance(value, str):
+        try:
+            return (1, datetime.fromisoformat(value).timestamp())
+        except ValueError:
+            return (2, value.casefold())
+    return (1, float(value))
+
+
+def _coerce(actual, wanted):
+    if isinstance(actual, bool):
+        return actual, (wanted if isinstance(wanted, bool) else str(wanted).lower() == "true")
+    if isinstance(actual, (int, float, Decimal)):
+        return Decimal(str(actual)), Decimal(str(wanted))
+    if isinstance(actual, str) and isinstance(wanted, str):
+        try:
+            return datetime.fromisoformat(actual), datetime.fromisoformat(wanted)
+        except ValueError:
+            pass
+        if len(wanted) == 10 and len(actual) > 10:
+            try:
+                return datetime.fromisoformat(actual).date(), date.fromisoformat(wanted)
+            except ValueError:
+                pass
+        return actual.casefold(), wanted.casefold()
+    return actual, wanted
+
+
+def _matches(actual, op, wanted):
+    if op == "IN":
+        return any(_matches(actual, "=", w) for w in wanted)
+    if actual is None:
+        return False
+    if op == "LIKE":
+        pattern = "^" + ".*".join(re.escape(p) for p in str(wanted).split("%")) + "$"
+        return re.match(pattern, str(actual), re.I) is not None
+    try:
+        a, w = _coerce(actual, wanted)
+        return {
+            "=": a == w,
+            "!=": a != w,
+            "<": a < w,
+            ">": a > w,
+            "<=": a <= w,
+            ">=": a >= w,
+        }[op]
+    except (TypeError, ValueError, ArithmeticError):
+        return False
