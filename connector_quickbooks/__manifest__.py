@@ -7,8 +7,10 @@
     "license": "LGPL-3",
     "category": "Accounting/Accounting",
     "depends": ["connector_base"],
+    "external_dependencies": {"python": ["requests", "authlib"]},
     "data": [
         "data/queue_job_channel_data.xml",
+        "views/connector_backend_views.xml",
     ],
     "installable": True,
     "development_status": "Alpha",

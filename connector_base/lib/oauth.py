@@ -15,7 +15,20 @@ from authlib.common.security import generate_token
 from authlib.oauth2.rfc6749 import parameters as oauth_params
 
 from . import errors
-from .http import HttpClient
+from .http import HttpClient, default_error_parser
+
+
+def token_error_parser(response):
+    """Token endpoints answer 400/401 with an RFC 6749 error: a refused grant or client
+    means the connection must be made again (AuthError), not a bad record."""
+    try:
+        body = response.json()
+    except ValueError:
+        body = {}
+    code = body.get("error") if isinstance(body, dict) else None
+    if response.status_code in (400, 401) and code in ("invalid_grant", "invalid_client", "unauthorized_client"):
+        return errors.AuthError(f"token endpoint refused: {code}")
+    return default_error_parser(response)
 
 
 class OAuth2Helper:
@@ -38,7 +51,7 @@ class OAuth2Helper:
         self.revoke_url = revoke_url
         self.redirect_uri = redirect_uri
         self.scope = scope
-        self.http = http or HttpClient()
+        self.http = http or HttpClient(error_parser=token_error_parser)
         self.http.secrets = tuple(s for s in (client_secret,) if s)
 
     @staticmethod

@@ -102,6 +102,18 @@ class ConnectorBackend(models.Model):
         required=True,
         help="When a record changed on both sides since the last synchronisation.",
     )
+    remote_delete_policy = fields.Selection(
+        [
+            ("apply", "Apply: archive contacts and products, cancel documents"),
+            ("review", "Send to review (quarantine)"),
+            ("ignore", "Ignore"),
+        ],
+        "Deleted at the provider",
+        default="apply",
+        required=True,
+        help="What happens in Odoo when a record is deleted, voided away or merged into another at the provider. "
+        "A paid invoice is never cancelled automatically: it goes to review.",
+    )
     suspense_account_id = fields.Many2one(
         "account.account", check_company=True, help="Counterpart for lines whose account is not mapped yet."
     )
@@ -296,8 +308,18 @@ class ConnectorBackend(models.Model):
         """Start connecting. Return an action (an OAuth redirect) or None when done."""
         self.ensure_one()
         self.action_test_connection()
-        self.state = "connected"
+        self._mark_connected()
         return None
+
+    def _mark_connected(self):
+        """The provider accepted the credentials: jobs that waited for them run now."""
+        self.ensure_one()
+        was_waiting = self.state == "needs_reconnect"
+        self.state = "connected"
+        if was_waiting:
+            self.activity_ids.filtered(lambda a: a.activity_type_id == self.env.ref("mail.mail_activity_data_todo")
+                                       ).action_feedback(feedback=self.env._("Reconnected."))
+        self._wake_jobs()
 
     def _provider_disconnect(self):
         """Revoke what the provider allows to revoke. Called before the tokens are dropped."""
@@ -479,6 +501,32 @@ class ConnectorBackend(models.Model):
         )
         return f"{kind}: {done} read, {quarantined} quarantined"
 
+    @api.model
+    def _cron_sweep(self, hours=25):
+        """The daily reconciliation: re-read everything changed in the last ``hours``,
+        without moving the cursors, to catch what a lost webhook or a failed poll missed."""
+        for backend in self.search([("state", "=", "connected")]):
+            for kind in KINDS_IN_ORDER:
+                if backend._imports(kind):
+                    backend.with_delay(
+                        channel=backend._channel(),
+                        identity_key=f"sweep:{backend.id}:{kind}",
+                        description=f"{backend.name}: reconcile {kind} (last {hours} h)",
+                    )._job_sweep(kind, hours)
+
+    def _job_sweep(self, kind, hours):
+        return self._run_job("sweep", kind, hours)
+
+    def _sweep(self, kind, hours):
+        since = fields.Datetime.now() - timedelta(hours=hours)
+        engine = self.env["connector.engine"]
+        done = quarantined = 0
+        for record, _position in self._get_adapter().changes(kind, since=since.strftime("%Y-%m-%dT%H:%M:%S+00:00")):
+            if engine._import_safely(self, kind, record) is None:
+                quarantined += 1
+            done += 1
+        return f"{kind}: {done} re-read, {quarantined} quarantined"
+
     def _start_position(self):
         """Where a first import starts: the backend's start date. Providers may override."""
         return fields.Date.to_string(self.sync_start_date) if self.sync_start_date else None
@@ -487,7 +535,10 @@ class ConnectorBackend(models.Model):
         return self._run_job("import_record", kind, external_id)
 
     def _import_record(self, kind, external_id):
-        record = self._get_adapter().read(kind, external_id)
+        try:
+            record = self._get_adapter().read(kind, external_id)
+        except errors.NotFoundError:
+            record = {"external_id": external_id, "deleted": True}  # gone at the provider
         result = self.env["connector.engine"]._import_safely(self, kind, record)
         return f"{kind} {external_id}: {'imported' if result else 'quarantined'}"
 

@@ -117,8 +117,65 @@ class ConnectorEngine(models.AbstractModel):
 
     @api.model
     def _import(self, backend, kind, record):
+        if record.get("deleted"):
+            return self._apply_remote_delete(backend, kind, record["external_id"])
         canonical.validate(kind, record)
         return getattr(self, f"_import_{kind}")(backend, record)
+
+    # ------------------------------------------------------------------ remote deletes
+    #: what a deletion at the provider does to the bound Odoo record, per kind, when the
+    #: connection's policy is "apply": master data is archived, documents are cancelled
+    #: (a paid document is not: it goes to review), mappings are dropped
+    DELETE_ACTIONS = {
+        "party": "archive",
+        "product": "archive",
+        "account": "unmap",
+        "tax": "unmap",
+        "invoice": "cancel",
+        "payment": "cancel",
+        "journal_entry": "cancel",
+    }
+
+    @api.model
+    def _apply_remote_delete(self, backend, kind, external_id):
+        """A record deleted (or merged away) at the provider. Return the Odoo record or False."""
+        binding = self.env["connector.binding"].sudo()._find(backend, kind, external_id)
+        target = self.env[binding.res_model].browse(binding.res_id).exists() if binding else None
+        if not target:
+            if binding:
+                binding.unlink()
+            return False
+        policy = backend.remote_delete_policy
+        if policy == "ignore":
+            return target
+        if policy == "review":
+            raise errors.ConflictError(
+                f"{kind} {external_id} was deleted at the provider; {target.display_name} is still in Odoo",
+                details={"remote_deleted": True},
+            )
+        action = self.DELETE_ACTIONS[kind]
+        quiet = self._quiet(target)
+        if action == "archive":
+            quiet.active = False
+        elif action == "unmap":
+            quiet.unlink()
+        elif kind == "payment":
+            if quiet.state != "canceled":
+                quiet.move_id.line_ids.remove_move_reconcile()
+                quiet.action_draft()
+                quiet.action_cancel()
+        else:
+            if kind == "invoice" and target.state == "posted" and target.payment_state not in ("not_paid", "invoicing_legacy"):
+                raise errors.ConflictError(
+                    f"{target.display_name} was deleted at the provider but has payments in Odoo: review it",
+                    details={"remote_deleted": True},
+                )
+            if quiet.state == "posted":
+                quiet.button_draft()
+            if quiet.state != "cancel":
+                quiet.button_cancel()
+        binding.unlink()
+        return target if action != "unmap" else False
 
     def _dependency(self, backend, kind, external_id):
         """The Odoo record bound to ``external_id``, imported first when it is not yet."""
@@ -835,8 +892,15 @@ class ConnectorEngine(models.AbstractModel):
         }
         return data
 
+    def _mapped_external(self, backend, model, field, record):
+        """The provider id mapped to ``record``, or None (no error: the provider has a default)."""
+        if not record:
+            return None
+        row = self.env[model].sudo().search([("backend_id", "=", backend.id), (field, "=", record.id)], limit=1)
+        return row.external_id if row else None
+
     def _to_canonical_product(self, backend, product):
-        return {
+        data = {
             "name": product.name,
             "sku": product.default_code or None,
             "type": "service" if product.type == "service" else "goods",
@@ -845,6 +909,12 @@ class ConnectorEngine(models.AbstractModel):
             "cost": quantize(Decimal(str(product.standard_price)), 6),
             "active": product.active,
         }
+        accounts = product.product_tmpl_id.with_company(backend.company_id).get_product_accounts()
+        for field, key in (("income_account", "income"), ("expense_account", "expense")):
+            external = self._mapped_external(backend, "connector.account.mapping", "account_id", accounts.get(key))
+            if external:
+                data[field] = external
+        return data
 
     def _to_canonical_invoice(self, backend, move):
         use = "sale" if move.move_type.startswith("out_") else "purchase"
@@ -897,7 +967,7 @@ class ConnectorEngine(models.AbstractModel):
             amount = self._allocated_amount(payment, move)
             if amount:
                 allocations.append({"document": self._external_ref(backend, "invoice", move), "amount": amount})
-        return {
+        data = {
             "payment_type": payment.payment_type,
             "partner": self._external_ref(backend, "party", payment.partner_id.commercial_partner_id),
             "date": fields.Date.to_string(payment.date),
@@ -907,6 +977,12 @@ class ConnectorEngine(models.AbstractModel):
             "state": "void" if payment.state == "canceled" else "posted",
             "allocations": allocations,
         }
+        deposit = self._mapped_external(
+            backend, "connector.account.mapping", "account_id", payment.journal_id.default_account_id
+        )
+        if deposit:
+            data["deposit_account"] = deposit
+        return data
 
     def _allocated_amount(self, payment, move):
         total = Decimal(0)

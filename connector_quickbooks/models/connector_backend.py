@@ -1,4 +1,18 @@
-from odoo import fields, models
+import logging
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+from odoo.addons.connector_base.lib import errors
+from odoo.addons.connector_base.lib.oauth import OAuth2Helper
+
+from ..lib import client as qbo
+from ..lib.adapter import QuickBooksAdapter
+
+_logger = logging.getLogger(__name__)
+
+CALLBACK_PATH = "/connector_quickbooks/oauth/callback"
+WEBHOOK_PATH = "/connector_quickbooks/webhook"
 
 
 class ConnectorBackend(models.Model):
@@ -8,3 +22,167 @@ class ConnectorBackend(models.Model):
         selection_add=[("quickbooks", "QuickBooks Online")],
         ondelete={"quickbooks": "set default"},
     )
+    qbo_tax_mode = fields.Selection(
+        [("auto", "From the company's country"), ("us", "US sales tax (TAX / NON)"), ("global", "Tax codes")],
+        "QuickBooks tax",
+        default="auto",
+        required=True,
+        help="US companies mark lines TAX or NON and carry one tax code per document; other countries put a "
+        "tax code on every line.",
+    )
+    qbo_minor_version = fields.Integer("API minor version", default=qbo.MINOR_VERSION)
+    qbo_name_collision = fields.Selection(
+        [
+            ("link_or_suffix", "Link when e-mail or VAT matches, else add a suffix"),
+            ("quarantine", "Send to review"),
+        ],
+        "Duplicate display names",
+        default="link_or_suffix",
+        required=True,
+        help="QuickBooks wants a DisplayName unique across customers, vendors and employees (error 6240).",
+    )
+    redirect_uri = fields.Char("Redirect URI", compute="_compute_public_urls")
+    webhook_url = fields.Char("Webhook URL", compute="_compute_public_urls")
+
+    _sql_constraints = [
+        ("qbo_minor_version_min", "CHECK(qbo_minor_version IS NULL OR qbo_minor_version >= 75)",
+         "QuickBooks no longer serves API minor versions below 75."),
+    ]
+
+    @api.depends("provider")
+    def _compute_public_urls(self):
+        base = self.env["ir.config_parameter"].sudo().get_param("web.base.url", "").rstrip("/")
+        for backend in self:
+            quickbooks = backend.provider == "quickbooks"
+            backend.redirect_uri = f"{base}{CALLBACK_PATH}" if quickbooks else False
+            backend.webhook_url = f"{base}{WEBHOOK_PATH}" if quickbooks else False
+
+    # ------------------------------------------------------------------ endpoints and OAuth
+    def _qbo_api_url(self):
+        if self.api_url:
+            return self.api_url
+        return qbo.PRODUCTION_API if self.environment == "production" else qbo.SANDBOX_API
+
+    def _qbo_oauth(self):
+        self.ensure_one()
+        secret = self._get_secret("client_secret")
+        if not self.client_id or not secret:
+            raise UserError(self.env._("Enter the Intuit app's client ID and client secret first."))
+        return OAuth2Helper(
+            client_id=self.client_id,
+            client_secret=secret,
+            authorize_url=self.auth_url or qbo.AUTHORIZE_URL,
+            token_url=self.token_url or qbo.TOKEN_URL,
+            revoke_url=self.revoke_url or qbo.REVOKE_URL,
+            redirect_uri=self.redirect_uri,
+            scope=qbo.SCOPE,
+        )
+
+    def _provider_connect(self):
+        if self.provider != "quickbooks":
+            return super()._provider_connect()
+        self.ensure_one()
+        oauth = self._qbo_oauth()
+        state = oauth.new_state()
+        self.sudo().oauth_state = f"{self.id}:{state}"
+        return {"type": "ir.actions.act_url", "url": oauth.authorization_url(f"{self.id}:{state}"), "target": "self"}
+
+    def _qbo_finish_oauth(self, code, realm_id):
+        """The callback's second half: exchange the code, keep the realm and the tokens."""
+        self.ensure_one()
+        token = self._qbo_oauth().fetch_token(code)
+        self._save_token(token)
+        self.sudo().write({"tenant_id": realm_id, "oauth_state": False})
+        try:
+            self.tenant_name = self._get_adapter().test_connection()
+        except errors.ConnectorError as exc:
+            _logger.warning("backend %s: connected, but reading the company failed: %s", self.id, exc)
+        self._mark_connected()
+        self.message_post(body=self.env._("Connected to QuickBooks company %(realm)s.", realm=realm_id))
+
+    def _provider_disconnect(self):
+        if self.provider != "quickbooks":
+            return super()._provider_disconnect()
+        token = self._get_token()
+        if token.get("refresh_token") and self.client_id and self._get_secret("client_secret"):
+            self._qbo_oauth().revoke(token["refresh_token"])
+
+    def _get_adapter(self):
+        if self.provider != "quickbooks":
+            return super()._get_adapter()
+        self.ensure_one()
+        if not self.tenant_id:
+            raise UserError(self.env._("Connect '%(name)s' to a QuickBooks company first.", name=self.name))
+        backend = self
+
+        def refresh(refresh_token):
+            return backend._qbo_oauth().refresh_token(refresh_token)
+
+        manager = self._token_manager(refresh)
+        client = qbo.QuickBooksClient(
+            self.tenant_id,
+            manager.access_token,
+            api_url=self._qbo_api_url(),
+            minor_version=self.qbo_minor_version or qbo.MINOR_VERSION,
+        )
+        return QuickBooksAdapter(
+            client,
+            tax_mode=None if self.qbo_tax_mode == "auto" else self.qbo_tax_mode,
+            home_currency=None,
+            name_collision=self.qbo_name_collision,
+            conflict_policy=self.conflict_policy,
+        )
+
+    # ------------------------------------------------------------------ webhooks
+    @api.model
+    def _qbo_webhook_verifiers(self):
+        """(backend, verifier token) for every QuickBooks backend that has one."""
+        backends = self.sudo().with_context(active_test=False).search([("provider", "=", "quickbooks")])
+        return [(b, b._get_secret("webhook_secret")) for b in backends if b._get_secret("webhook_secret")]
+
+    @api.model
+    def _qbo_handle_events(self, events, payload):
+        """Store verified webhook events in the inbox and queue a re-read of each record.
+
+        ``events``: dicts with realm, entity, id, operation, dedup and optionally deleted_id."""
+        from ..lib.mappers import ENTITY_KIND, ext_id
+
+        Inbox = self.env["connector.webhook.event"].sudo()
+        queued = 0
+        for event in events:
+            backends = self.sudo().search(
+                [("provider", "=", "quickbooks"), ("tenant_id", "=", event["realm"]),
+                 ("state", "in", ("connected", "paused", "needs_reconnect"))]
+            )
+            kind = ENTITY_KIND.get(event["entity"])
+            for backend in backends:
+                targets = [event["id"]] + ([event["deleted_id"]] if event.get("deleted_id") else [])
+                wanted = kind is not None and backend._imports(kind)
+                stored = Inbox._store(
+                    [
+                        {
+                            "backend_id": backend.id,
+                            "provider": "quickbooks",
+                            "dedup_key": f"{backend.id}:{event['dedup']}",
+                            "kind": kind or event["entity"],
+                            "external_id": ext_id(event["entity"], event["id"]) if kind else event["id"],
+                            "operation": event["operation"],
+                            "payload": payload,
+                        }
+                    ]
+                )
+                if not stored:
+                    continue  # a duplicate delivery
+                if not wanted:
+                    stored.write({"state": "ignored", "note": "not imported by this connection"})
+                    continue
+                for doc_id in targets:
+                    external_id = ext_id(event["entity"], doc_id)
+                    backend.with_delay(
+                        channel=backend._channel(),
+                        identity_key=f"import_record:{backend.id}:{kind}:{external_id}",
+                        description=f"{backend.name}: {event['operation'].lower()} {event['entity']} {doc_id}",
+                    )._job_import_record(kind, external_id)
+                    queued += 1
+                stored.write({"state": "queued"})
+        return queued

@@ -337,8 +337,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     # ------------------------------------------------------------------ plumbing
     def _body(self):
-        length = int(self.headers.get("Content-Length") or 0)
-        return self.rfile.read(length) if length else b""
+        return self._raw_body
 
     def _send(self, status, body=b"", content_type="application/json", headers=None):
         if isinstance(body, (dict, list)):
@@ -367,6 +366,9 @@ class _Handler(BaseHTTPRequestHandler):
         self._route("POST")
 
     def _route(self, method):
+        # read the whole body first: an early answer must not leave it on a kept-alive connection
+        length = int(self.headers.get("Content-Length") or 0)
+        self._raw_body = self.rfile.read(length) if length else b""
         url = urllib.parse.urlsplit(self.path)
         self.query = dict(urllib.parse.parse_qsl(url.query, keep_blank_values=True))
         parts = [p for p in url.path.split("/") if p]
@@ -614,30 +616,37 @@ class _Handler(BaseHTTPRequestHandler):
             return self._fault(company, Fault(2010, "Request has invalid or unsupported property",
                                               "requestid is longer than 50 characters", element="requestid"))
         with company.lock:
-            if request_id and request_id in company.requests:
-                status, payload = company.requests[request_id]
+            replay = company.requests.get(request_id) if request_id else None
+            if replay:
+                status, payload = replay
                 with sb.lock:
                     sb.stats["replayed"] += 1
-                return self._send(status, payload)
-            try:
-                payload = apply(company, loads(body))
-                status = 200
-            except Fault as fault:
-                status, payload = fault.status, fault.body(self._time(company))
-            payload = dumps(payload)
-            if request_id:
-                company.requests[request_id] = (status, payload)
-            if status == 200:
-                with sb.lock:
-                    sb.stats["writes"] += 1
-                    key = request_id or "-"
-                    sb.stats["by_requestid"][key] = sb.stats["by_requestid"].get(key, 0) + 1
+            else:
+                status, payload = self._apply_write(company, body, apply, request_id)
         lose = sb.faults.take("lose_response") or (
             sb.faults.lose_response_rate and sb.faults.rng.random() < sb.faults.lose_response_rate
         )
         if lose:
             return self._drop()  # committed, but the answer never arrives
         return self._send(status, payload)
+
+    def _apply_write(self, company, body, apply, request_id):
+        """Run a write (the company lock is held); remember its answer under the requestid."""
+        sb = self.sandbox
+        try:
+            payload = apply(company, loads(body))
+            status = 200
+        except Fault as fault:
+            status, payload = fault.status, fault.body(self._time(company))
+        payload = dumps(payload)
+        if request_id:
+            company.requests[request_id] = (status, payload)
+        if status == 200:
+            with sb.lock:
+                sb.stats["writes"] += 1
+                key = request_id or "-"
+                sb.stats["by_requestid"][key] = sb.stats["by_requestid"].get(key, 0) + 1
+        return status, payload
 
     def _entity_write(self, company, entity, body):
         operation = self.query.get("operation", "create")

@@ -1,0 +1,277 @@
+"""The QuickBooks ProviderAdapter: connector_base's interface over the client and mappers."""
+
+import logging
+from datetime import UTC, datetime, timedelta
+
+from odoo.addons.connector_base.lib import errors
+from odoo.addons.connector_base.lib.provider import ProviderAdapter
+
+from . import mappers
+from .client import CDC_MAX_AGE, CDC_MAX_OBJECTS, parse_datetime, qbo_datetime, quote
+
+_logger = logging.getLogger(__name__)
+
+LIST_ENTITIES = ("Customer", "Vendor", "Item", "Account", "TaxCode", "TaxRate", "Term", "PaymentMethod")
+#: seconds of overlap when polling: records changed in the cursor's own second are read again
+OVERLAP = timedelta(seconds=1)
+
+
+def position_of(doc):
+    """The cursor value of a document: its LastUpdatedTime in UTC, ISO 8601."""
+    updated = (doc.get("MetaData") or {}).get("LastUpdatedTime")
+    if not updated:
+        return None
+    return parse_datetime(updated).astimezone(UTC).isoformat(timespec="seconds")
+
+
+class QuickBooksAdapter(ProviderAdapter):
+    readable_kinds = tuple(mappers.KIND_ENTITIES)
+    writable_kinds = ("party", "product", "invoice", "payment", "journal_entry")
+
+    def __init__(self, client, *, tax_mode=None, home_currency=None, name_collision="link_or_suffix",
+                 conflict_policy="manual", income_account=None, expense_account=None, clock=None):
+        self.client = client
+        self._tax_mode = tax_mode
+        self._home_currency = home_currency
+        self.name_collision = name_collision
+        self.conflict_policy = conflict_policy
+        self.income_account = income_account
+        self.expense_account = expense_account
+        self._clock = clock or (lambda: datetime.now(UTC))
+        self._rates = None
+        self._attempts = {}
+
+    # ------------------------------------------------------------------ company settings
+    def _load_settings(self):
+        info = self.client.company_info()
+        prefs = self.client.preferences()
+        if self._tax_mode is None:
+            country = (info.get("Country") or (info.get("CompanyAddr") or {}).get("Country") or "US").upper()
+            self._tax_mode = "us" if country in ("US", "USA") else "global"
+        if self._home_currency is None:
+            home = ((prefs.get("CurrencyPrefs") or {}).get("HomeCurrency") or {}).get("value")
+            self._home_currency = home or "USD"
+        return info
+
+    @property
+    def tax_mode(self):
+        if self._tax_mode is None:
+            self._load_settings()
+        return self._tax_mode
+
+    @property
+    def home_currency(self):
+        if self._home_currency is None:
+            self._load_settings()
+        return self._home_currency
+
+    def rates(self):
+        if self._rates is None:
+            self._rates = {
+                str(doc["Id"]): doc.get("RateValue") or 0
+                for doc in self.client.query_all("TaxRate", ["Active IN (true, false)"], order_by=None)
+            }
+        return self._rates
+
+    def test_connection(self):
+        info = self._load_settings()
+        return f"{info.get('CompanyName')} ({self.tax_mode.upper()} tax, {self.home_currency})"
+
+    # ------------------------------------------------------------------ reading
+    def _canonical(self, entity, doc):
+        rates = self.rates() if entity == "TaxCode" else None
+        return mappers.to_canonical(entity, doc, tax_mode=self.tax_mode, rates=rates)
+
+    def _entity_of(self, kind, external_id):
+        if kind in mappers.PREFIXED_KINDS:
+            entity, doc_id = mappers.split_id(external_id)
+            if entity not in mappers.KIND_ENTITIES[kind]:
+                raise errors.PayloadValidationError(f"{external_id} is not a {kind}")
+            return entity, doc_id
+        return mappers.KIND_ENTITIES[kind][0], str(external_id)
+
+    def read(self, kind, external_id):
+        entity, doc_id = self._entity_of(kind, external_id)
+        record = self._canonical(entity, self.client.read(entity, doc_id))
+        if record is None:
+            raise errors.PayloadValidationError(f"QuickBooks {entity} {doc_id} cannot be imported as a {kind}")
+        return record
+
+    def changes(self, kind, since=None):
+        """(canonical record, position) oldest first. ``since``: None (everything), a date
+        (a first import: lists in full, transactions dated from it) or a cursor position."""
+        entities = mappers.KIND_ENTITIES[kind]
+        docs = []
+        moment = None
+        if since and len(since) > 10:
+            moment = parse_datetime(since) - OVERLAP
+        if moment is not None and self._clock() - moment < CDC_MAX_AGE - timedelta(hours=1):
+            found, total = self.client.cdc(entities, moment)
+            if total < CDC_MAX_OBJECTS:
+                docs = [(entity, doc) for entity in entities for doc in found[entity]]
+            else:  # the answer may be cut at 1,000 objects: page through queries instead
+                _logger.info("CDC for %s hit the %s-object cap: reading by query", kind, CDC_MAX_OBJECTS)
+                docs = self._query_since(entities, moment)
+        elif moment is not None:
+            docs = self._query_since(entities, moment)
+        else:
+            for entity in entities:
+                where = []
+                if entity in LIST_ENTITIES:
+                    where.append("Active IN (true, false)")
+                elif since:
+                    where.append(f"TxnDate >= {quote(since[:10])}")
+                docs += [(entity, doc) for doc in self.client.query_all(entity, where)]
+        docs.sort(key=lambda pair: position_of(pair[1]) or "")
+        for entity, doc in docs:
+            record = self._canonical(entity, doc)
+            if record is not None:
+                yield record, position_of(doc)
+
+    def _query_since(self, entities, moment):
+        where_time = f"MetaData.LastUpdatedTime >= {quote(qbo_datetime(moment))}"
+        docs = []
+        for entity in entities:
+            where = [where_time]
+            if entity in LIST_ENTITIES:
+                where.append("Active IN (true, false)")
+            docs += [(entity, doc) for doc in self.client.query_all(entity, where)]
+        return docs
+
+    # ------------------------------------------------------------------ writing
+    def write(self, kind, record, *, external_id=None, version=None, reference, idempotency_key):
+        if kind not in self.writable_kinds:
+            raise errors.PayloadValidationError(f"QuickBooks does not take {kind} records from Odoo")
+        creating = not external_id
+        if kind == "party":
+            entity = self._entity_of(kind, external_id)[0] if external_id else mappers.party_entity(record)
+            body = mappers.party_from_canonical(record, entity, creating=creating)
+        elif kind == "product":
+            entity = "Item"
+            body = mappers.product_from_canonical(
+                record, income_account=self._default_account("income"), expense_account=self.expense_account
+            )
+        elif kind == "invoice":
+            entity, body = mappers.invoice_from_canonical(
+                record, tax_mode=self.tax_mode, home_currency=self.home_currency, reference=reference
+            )
+        elif kind == "payment":
+            entity, body = mappers.payment_from_canonical(
+                record, home_currency=self.home_currency, reference=reference
+            )
+        else:
+            entity, body = mappers.journal_entry_from_canonical(
+                record, home_currency=self.home_currency, reference=reference
+            )
+        self._attempts[reference] = (entity, body)
+        if creating:
+            try:
+                doc = self.client.create(entity, body, idempotency_key)
+            except errors.NameCollisionError as exc:
+                doc = self._on_name_collision(entity, body, record, idempotency_key, exc)
+        else:
+            doc_id = self._entity_of(kind, external_id)[1]
+            doc = self._update(entity, doc_id, version, body, idempotency_key)
+        return mappers.ext_id(entity, doc["Id"]), str(doc["SyncToken"])
+
+    def _update(self, entity, doc_id, version, body, idempotency_key):
+        body = dict(body, Id=str(doc_id), SyncToken=str(version or "0"))
+        try:
+            return self.client.update(entity, body, idempotency_key)
+        except errors.StaleObjectError as exc:
+            current = self.client.read(entity, doc_id)
+            if self.conflict_policy != "odoo":
+                raise errors.ConflictError(
+                    f"QuickBooks {entity} {doc_id} changed since the last sync (SyncToken {version} -> "
+                    f"{current.get('SyncToken')}): {exc}",
+                    details={"remote_version": current.get("SyncToken")},
+                ) from None
+            body["SyncToken"] = str(current["SyncToken"])
+            return self.client.update(entity, body, f"{idempotency_key[:44]}-s{current['SyncToken']}")
+
+    def _on_name_collision(self, entity, body, record, idempotency_key, exc):
+        """6240: link to the existing party when its e-mail or VAT matches, else add a suffix."""
+        if self.name_collision == "quarantine":
+            raise exc
+        name = body["DisplayName"]
+        for other_entity in ("Customer", "Vendor"):
+            for doc in self.client.query_all(other_entity, [f"DisplayName = {quote(name)}",
+                                                            "Active IN (true, false)"], order_by=None):
+                if other_entity == entity and self._same_party(doc, record):
+                    _logger.info("QuickBooks %s %s already exists as %s: linked", entity, name, doc["Id"])
+                    return doc
+        for number in range(1, 10):
+            suffix = f" ({entity})" if number == 1 else f" ({entity} {number})"
+            candidate = dict(body, DisplayName=name[: 500 - len(suffix)] + suffix)
+            try:
+                return self.client.create(entity, candidate, f"{idempotency_key[:45]}-n{number}")
+            except errors.NameCollisionError:
+                continue
+        raise errors.NameCollisionError(f"{name}: every suffixed DisplayName is taken in QuickBooks") from exc
+
+    @staticmethod
+    def _same_party(doc, record):
+        email = ((doc.get("PrimaryEmailAddr") or {}).get("Address") or "").strip().casefold()
+        vat = (doc.get("PrimaryTaxIdentifier") or doc.get("TaxIdentifier") or "").strip().casefold()
+        return bool(
+            (email and email == (record.get("email") or "").strip().casefold())
+            or (vat and vat == (record.get("vat") or "").strip().casefold())
+        )
+
+    def _default_account(self, which):
+        if which == "income" and self.income_account:
+            return self.income_account
+        for doc in self.client.query_all("Account", ["AccountType = 'Income'"], order_by=None, page_size=10):
+            self.income_account = str(doc["Id"])
+            return self.income_account
+        raise errors.MappingMissingError(
+            "QuickBooks has no income account for new items",
+            mapping_model="connector.account.mapping",
+            external_id="income",
+        )
+
+    def find_by_reference(self, kind, reference):
+        """The record a write with an unknown outcome created, looked up by what it carried."""
+        attempt = self._attempts.get(reference)
+        entities = (attempt[0],) if attempt else mappers.KIND_ENTITIES[kind]
+        body = attempt[1] if attempt else {}
+        for entity in entities:
+            if entity in LIST_ENTITIES:
+                key = "DisplayName" if entity in ("Customer", "Vendor") else "Name"
+                if not body.get(key):
+                    continue
+                where = [f"{key} = {quote(body[key])}", "Active IN (true, false)"]
+                for doc in self.client.query_all(entity, where, order_by=None):
+                    if entity not in ("Customer", "Vendor") or (
+                        (doc.get("PrimaryEmailAddr") or {}).get("Address")
+                        == (body.get("PrimaryEmailAddr") or {}).get("Address")
+                    ):
+                        return mappers.ext_id(entity, doc["Id"]), str(doc["SyncToken"])
+                continue
+            if body.get("DocNumber"):
+                where = [f"DocNumber = {quote(body['DocNumber'])}"]
+            elif body.get("TxnDate"):
+                where = [f"TxnDate = {quote(body['TxnDate'])}"]
+            else:
+                since = self._clock() - timedelta(days=2)
+                where = [f"MetaData.LastUpdatedTime >= {quote(qbo_datetime(since))}"]
+            for doc in self.client.query_all(entity, where):
+                if mappers.reference_in(doc, reference):
+                    return mappers.ext_id(entity, doc["Id"]), str(doc["SyncToken"])
+        return None
+
+    def delete(self, kind, external_id, version=None):
+        """Deactivate a list record; void a document or payment; delete a journal entry."""
+        entity, doc_id = self._entity_of(kind, external_id)
+        current = self.client.read(entity, doc_id)
+        key = f"del-{entity}-{doc_id}-{current['SyncToken']}"
+        if entity in LIST_ENTITIES:
+            body = {"Id": doc_id, "SyncToken": current["SyncToken"], "Active": False}
+            if entity in ("Customer", "Vendor"):
+                body["DisplayName"] = current.get("DisplayName")
+            elif entity == "Item":
+                body.update(Name=current.get("Name"), Type=current.get("Type"))
+            return self.client.update(entity, body, key)
+        if entity == "JournalEntry":
+            return self.client.delete(entity, doc_id, current["SyncToken"], key)
+        return self.client.void(entity, doc_id, current["SyncToken"], key)
