@@ -269,11 +269,13 @@ class ConnectorBackend(models.Model):
             backend.error_rate = 100.0 * bad / total if total else 0.0
             backend.jobs_pending = pending.get(backend.id, 0)
 
+    # queue_job keeps ``records`` as a JSON document encoded in a jsonb string:
+    # ``(records #>> '{}')::jsonb`` reads it back as an object
     def _pending_job_counts(self):
         self.env["queue.job"].flush_model(["records", "state", "model_name"])
         self.env.cr.execute(
             """SELECT rec.id::int, count(*)
-                 FROM queue_job, jsonb_array_elements(records->'ids') AS rec(id)
+                 FROM queue_job, jsonb_array_elements((records #>> '{}')::jsonb -> 'ids') AS rec(id)
                 WHERE model_name = 'connector.backend'
                   AND state IN ('wait_dependencies', 'pending', 'enqueued', 'started')
                   AND rec.id::int = ANY(%s)
@@ -287,7 +289,7 @@ class ConnectorBackend(models.Model):
         self.env.cr.execute(
             """SELECT id FROM queue_job
                 WHERE model_name = 'connector.backend' AND state = 'pending'
-                  AND records->'ids' @> %s::jsonb""",
+                  AND (records #>> '{}')::jsonb -> 'ids' @> %s::jsonb""",
             [str(self.ids)],
         )
         return self.env["queue.job"].sudo().browse([r[0] for r in self.env.cr.fetchall()])

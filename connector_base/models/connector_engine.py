@@ -331,6 +331,22 @@ class ConnectorEngine(models.AbstractModel):
         candidates, or one between 0.85 and 0.95, go to review (or create, by policy)."""
         Match = self.env["connector.partner.match"].sudo()
         candidates = Match._candidates(backend.company_id, rec["name"], rec.get("email"), rec.get("vat"))
+        if candidates:
+            # a partner already bound to another record of this provider is that record, not a match
+            bound = set(
+                self.env["connector.binding"]
+                .sudo()
+                .search(
+                    [
+                        ("backend_id", "=", backend.id),
+                        ("external_type", "=", "party"),
+                        ("res_model", "=", "res.partner"),
+                        ("res_id", "in", [c[0].id for c in candidates]),
+                    ]
+                )
+                .mapped("res_id")
+            )
+            candidates = [c for c in candidates if c[0].id not in bound]
         row = Match.search([("backend_id", "=", backend.id), ("external_id", "=", rec["external_id"])], limit=1)
         if row and row.partner_id:
             return row.partner_id  # a person chose
@@ -836,6 +852,14 @@ class ConnectorEngine(models.AbstractModel):
         if binding:
             binding.write(vals)
         else:
+            taken = Binding._find(backend, kind, external_id)
+            if taken:
+                other = self.env[taken.res_model].browse(taken.res_id).exists()
+                raise errors.NameCollisionError(
+                    f"The provider answered with {external_id}, which is already linked to "
+                    f"{other.display_name if other else taken.res_model}: merge the two in Odoo or rename one",
+                    details={"external_id": external_id, "linked_to": taken.res_id},
+                )
             Binding.create(
                 dict(
                     vals,
@@ -890,6 +914,10 @@ class ConnectorEngine(models.AbstractModel):
                 "country_code": partner.country_id.code or None,
             },
         }
+        # the currency a partner trades in: its pricelist's (some providers fix it per contact)
+        pricelist = partner["property_product_pricelist"] if "property_product_pricelist" in partner else None
+        if pricelist and pricelist.currency_id:
+            data["currency"] = pricelist.currency_id.name
         return data
 
     def _mapped_external(self, backend, model, field, record):

@@ -90,9 +90,10 @@ class QuickBooksController(http.Controller):
                 backend.message_post(body=request.env._("Connecting failed: %(error)s", error=str(exc)[:300]))
         return request.redirect(f"/odoo/connector.backend/{backend.id}")
 
-    @http.route(WEBHOOK_PATH, type="http", auth="none", methods=["POST"], csrf=False, save_session=False)
+    @http.route(WEBHOOK_PATH, type="http", auth="none", methods=["POST"], csrf=False, save_session=False,
+                readonly=False)
     def webhook(self, **kwargs):
-        raw = request.httprequest.get_data(cache=False)
+        raw = request.httprequest.get_data()
         signature = request.httprequest.headers.get("intuit-signature", "")
         env = request.env(su=True)
         Backend = env["connector.backend"]

@@ -8,7 +8,6 @@ import logging
 import signal
 import threading
 
-from .seed import generate_company
 from .server import Sandbox
 
 
@@ -31,14 +30,12 @@ def main():
     logging.basicConfig(level=logging.INFO, format="%(asctime)s qbo-sandbox %(message)s")
     sandbox = Sandbox(client_id=args.client_id, client_secret=args.client_secret, verifier=args.verifier)
     if args.generate:
-        counts = generate_company(
-            sandbox.company, customers=args.customers, items=args.items, invoices=args.invoices,
-            payments=args.payments,
+        counts = sandbox.generate(
+            customers=args.customers, items=args.items, invoices=args.invoices, payments=args.payments
         )
         logging.info("generated %s", counts)
     if args.seed:
         logging.info("seeded %s", sandbox.seed_directory(args.seed))
-    sandbox.webhook_cursor[sandbox.company.realm_id] = len(sandbox.company.events)
     if args.webhook_url:
         sandbox.webhook.update(url=args.webhook_url, format=args.webhook_format)
     url = sandbox.start(args.host, args.port)

@@ -1,0 +1,2 @@
+from . import test_quickbooks_sync
+from . import test_quickbooks_initial_load

@@ -1,0 +1,208 @@
+"""Odoo tests against the QuickBooks sandbox (tests/sandbox/quickbooks), over real HTTP.
+
+The sandbox runs in a thread of the test process on a loopback port; Odoo's test server
+answers its webhooks. Jobs are run by ``run_jobs`` in the test transaction."""
+
+import importlib.util
+import json
+import re
+import sys
+import urllib.parse
+from datetime import timedelta
+from pathlib import Path
+
+import requests
+
+from odoo import Command
+from odoo.tests import HttpCase
+
+from odoo.addons.account.tests.common import AccountTestInvoicingCommon
+from odoo.addons.queue_job.job import Job
+
+SANDBOX_DIR = Path(__file__).resolve().parents[2] / "tests" / "sandbox" / "quickbooks"
+
+
+def load_sandbox():
+    """The sandbox package, loaded from the repository (it is not an Odoo addon)."""
+    name = "connector_quickbooks_sandbox"
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.spec_from_file_location(
+        name, SANDBOX_DIR / "__init__.py", submodule_search_locations=[str(SANDBOX_DIR)]
+    )
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+class QuickBooksCase(AccountTestInvoicingCommon, HttpCase):
+    """A company like the sandbox's (USD, EUR active, US sales taxes) and a backend."""
+
+    company_size = {"customers": 15, "items": 8, "invoices": 20, "payments": 12, "bills": 4, "journal_entries": 2,
+                    "credit_memos": 2}
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True))
+        cls.sandbox = load_sandbox().Sandbox()
+        cls.sandbox.start()
+        cls.addClassCleanup(cls.sandbox.stop)
+        cls.realm = cls.sandbox.company.realm_id
+        company = cls.env.company
+        cls.env.ref("base.user_admin").write({"company_ids": [Command.link(company.id)], "company_id": company.id})
+        company.tax_calculation_rounding_method = "round_globally"  # as QuickBooks rounds, per rate
+        cls.env.ref("base.EUR").active = True
+        cls.taxes = {
+            rate: cls.env["account.tax"].create(
+                {"name": f"Sales tax {rate}%", "amount": rate, "type_tax_use": "sale", "company_id": company.id}
+            )
+            for rate in (7.25, 8.25, 8.625)
+        }
+        cls.rounding_account = cls.env["account.account"].create(
+            {"name": "Tax rounding", "code": "999100", "account_type": "expense"}
+        )
+        cls.backend = cls.env["connector.backend"].create(
+            {
+                "name": "QuickBooks sandbox",
+                "provider": "quickbooks",
+                "company_id": company.id,
+                "client_id": "sandbox-client",
+                "client_secret": "sandbox-secret",
+                "webhook_secret": "sandbox-verifier",
+                "api_url": cls.sandbox.url,
+                "auth_url": f"{cls.sandbox.url}/connect/oauth2",
+                "token_url": f"{cls.sandbox.url}/oauth2/v1/tokens/bearer",
+                "revoke_url": f"{cls.sandbox.url}/v2/oauth2/tokens/revoke",
+                "conflict_policy": "provider",
+                "rounding_account_id": cls.rounding_account.id,
+                "sync_start_date": "2020-01-01",
+            }
+        )
+
+    def setUp(self):
+        super().setUp()
+        self.env["ir.config_parameter"].sudo().set_param("web.base.url", self.base_url())
+        # the database rolls back after each test: the sandbox starts afresh too
+        self.sandbox.reset()
+        self.sandbox.clock_offset = timedelta(0)
+        self.sandbox.limits = type(self.sandbox.limits)()
+        self.sandbox.generate(**self.company_size)
+
+    # ------------------------------------------------------------------ helpers
+    def control(self, action, **body):
+        answer = requests.post(f"{self.sandbox.url}/_sandbox/{action}", data=json.dumps(body), timeout=30)
+        self.assertEqual(answer.status_code, 200, f"sandbox {action}: {answer.text[:500]}")
+        return answer.json()
+
+    def connect(self, backend=None):
+        """Connect through the real pages: Odoo's button, Intuit's consent, Odoo's callback."""
+        backend = backend or self.backend
+        action = backend.action_connect()
+        session = requests.Session()
+        page = session.get(action["url"], timeout=10)
+        ticket = re.search(r'name="ticket" value="([^"]+)"', page.text).group(1)
+        consent = session.post(
+            f"{self.sandbox.url}/connect/oauth2",
+            data={"ticket": ticket, "realmId": self.realm, "decision": "connect"},
+            allow_redirects=False,
+            timeout=10,
+        )
+        callback = consent.headers["Location"]
+        self.authenticate("admin", "admin")
+        self.env.flush_all()  # what this test wrote is what the callback's request must see
+        response = self.url_open(callback[len(self.base_url()) :], allow_redirects=False)
+        self.assertEqual(response.status_code, 303, response.text[:500])
+        self.env.invalidate_all()
+        return urllib.parse.parse_qs(urllib.parse.urlsplit(callback).query)
+
+    def map_accounts(self):
+        """What an accountant does once: confirm the suggestions, then map what is left by type."""
+        Mapping = self.env["connector.account.mapping"]
+        rows = Mapping.search([("backend_id", "=", self.backend.id)])
+        rows.action_confirm()
+        data = self.company_data
+        by_type = {
+            "income": data["default_account_revenue"],
+            "other_income": data["default_account_revenue"],
+            "expense": data["default_account_expense"],
+            "direct_costs": data["default_account_expense"],
+            "bank": data["default_journal_bank"].default_account_id,
+            "receivable": data["default_account_receivable"],
+            "payable": data["default_account_payable"],
+        }
+        for row in rows.filtered(lambda r: not r.account_id):
+            account = by_type.get(row.external_type) or self.env["account.account"].search(
+                [("company_ids", "in", self.env.company.ids), ("account_type", "=", "equity")], limit=1
+            )
+            if row.external_type in ("current_liabilities", "credit_card"):
+                account = data["default_account_tax_sale"]
+            row.account_id = account
+
+    def map_taxes(self):
+        rates = {"2": 7.25, "3": 8.25, "4": 8.625}
+        for row in self.env["connector.tax.mapping"].search([("backend_id", "=", self.backend.id)]):
+            row.tax_id = self.taxes[rates[row.external_id]]
+
+    def import_kinds(self, kinds=("account", "tax", "party", "product", "invoice", "payment", "journal_entry")):
+        results = {}
+        for kind in kinds:
+            results[kind] = self.backend._import_batch(kind)
+            if kind == "account":
+                self.map_accounts()
+            if kind == "tax":
+                self.map_taxes()
+        return results
+
+    def pending_jobs(self, method=None):
+        domain = [("model_name", "=", "connector.backend"), ("state", "=", "pending")]
+        if method:
+            domain.append(("method_name", "=", method))
+        return self.env["queue.job"].sudo().search(domain)
+
+    def run_jobs(self, method=None, limit=500):
+        """Perform the pending connector jobs as the runner would, in this transaction."""
+        done = 0
+        while done < limit:
+            jobs = self.pending_jobs(method)
+            if not jobs:
+                return done
+            for record in jobs:
+                job = Job.load(self.env(su=True), record.uuid)
+                job.set_started()
+                job.perform()
+                job.set_done()
+                job.store()
+                done += 1
+        return done
+
+    def quarantine_messages(self):
+        rows = self.env["connector.quarantine"].search([("backend_id", "=", self.backend.id)])
+        return [f"{r.reason}: {r.message}" for r in rows]
+
+    def qbo_docs(self, entity):
+        return self.sandbox.company.snapshot(entity)
+
+    def odoo_partner(self, external_id):
+        return self.env["connector.binding"]._find_record(self.backend, "party", external_id)
+
+    def make_invoice(self, partner, amount="100.00", currency=None, post=True, **vals):
+        move = self.env["account.move"].create(
+            {
+                "move_type": "out_invoice",
+                "partner_id": partner.id,
+                "invoice_date": "2026-11-02",
+                "currency_id": (currency or self.env.company.currency_id).id,
+                "invoice_line_ids": [
+                    Command.create(
+                        {"product_id": self.product_a.id, "quantity": 1, "price_unit": float(amount),
+                         "tax_ids": [Command.set(self.taxes[8.25].ids)]}
+                    )
+                ],
+                **vals,
+            }
+        )
+        if post:
+            move.action_post()
+        return move

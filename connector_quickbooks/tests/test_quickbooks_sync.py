@@ -1,0 +1,335 @@
+import base64
+import hashlib
+import hmac
+import json
+from datetime import timedelta
+from decimal import Decimal
+
+from odoo.tests import tagged
+
+from odoo.addons.queue_job.exception import RetryableJobError
+
+from .common import QuickBooksCase
+
+
+@tagged("post_install", "-at_install")
+class TestQuickBooksSync(QuickBooksCase):
+    # ------------------------------------------------------------------ connection
+    def test_connect_through_oauth_pages_and_keep_tokens_encrypted(self):
+        params = self.connect()
+        self.assertEqual(self.backend.state, "connected")
+        self.assertEqual(self.backend.tenant_id, self.realm)
+        self.assertIn("Sandbox Company US", self.backend.tenant_name)
+        self.assertTrue(self.backend.has_token)
+        self.assertFalse(self.backend.oauth_state, "the state is single use")
+        token = self.backend._get_token()
+        self.assertTrue(token["access_token"].startswith("at-"))
+        self.env.flush_all()
+        self.env.cr.execute("SELECT ciphertext FROM connector_secret")
+        stored = " ".join(row[0] or "" for row in self.env.cr.fetchall())
+        self.assertNotIn(token["access_token"], stored)
+        self.assertNotIn(token["refresh_token"], stored)
+        self.assertIn("code", params)
+
+    def test_callback_with_a_forged_state_is_refused(self):
+        self.backend.action_connect()
+        self.authenticate("admin", "admin")
+        response = self.url_open(
+            f"/connector_quickbooks/oauth/callback?code=x&realmId={self.realm}&state={self.backend.id}:forged"
+        )
+        self.assertEqual(response.status_code, 403)
+        self.assertEqual(self.backend.state, "draft")
+
+    def test_disconnect_revokes_the_grant(self):
+        self.connect()
+        refresh = self.backend._get_token()["refresh_token"]
+        self.backend.action_disconnect()
+        self.assertEqual(self.backend.state, "draft")
+        self.assertNotIn(refresh, self.sandbox.refresh_tokens)
+        self.assertFalse(self.backend._get_token())
+
+    # ------------------------------------------------------------------ import
+    def test_initial_import_brings_every_kind_and_matches_quickbooks(self):
+        self.connect()
+        self.import_kinds()
+        company = self.sandbox.company
+        for entity in ("Invoice", "CreditMemo", "Bill"):
+            for doc in company.snapshot(entity):
+                move = self.env["connector.binding"]._find_record(self.backend, "invoice", f"{entity}/{doc['Id']}")
+                self.assertTrue(move, f"{entity} {doc['Id']} was not imported")
+                self.assertEqual(move.state, "posted")
+                self.assertAlmostEqual(move.amount_total, float(doc["TotalAmt"]), places=2)
+                self.assertAlmostEqual(move.amount_residual, float(doc["Balance"]), places=2)
+        payments = self.env["connector.binding"].search(
+            [("backend_id", "=", self.backend.id), ("external_type", "=", "payment")]
+        )
+        self.assertEqual(len(payments), len(company.docs["Payment"]) + len(company.docs["BillPayment"]))
+        entries = self.env["connector.binding"].search(
+            [("backend_id", "=", self.backend.id), ("external_type", "=", "journal_entry")]
+        )
+        self.assertEqual(len(entries), len(company.docs["JournalEntry"]))
+        self.assertFalse(self.env["connector.quarantine"].search([("backend_id", "=", self.backend.id)]))
+
+        counts = {m: self.env[m].search_count([]) for m in ("account.move", "res.partner", "account.payment")}
+        self.backend.action_import_all()  # resets the cursors: everything is read again
+        self.env["queue.job"].sudo().search([("model_name", "=", "connector.backend")]).unlink()
+        self.import_kinds()
+        self.assertEqual(counts, {m: self.env[m].search_count([]) for m in counts})
+
+    def test_cdc_increment_brings_changes_and_deletions(self):
+        self.connect()
+        self.import_kinds()
+        company = self.sandbox.company
+        self.sandbox.clock_offset = timedelta(seconds=5)
+        customer = company.snapshot("Customer")[0]
+        self.control("change", entity="Customer", operation="update",
+                     body={"Id": customer["Id"], "SyncToken": customer["SyncToken"], "sparse": True,
+                           "PrimaryEmailAddr": {"Address": "new-address@example.com"}})
+        entry = company.snapshot("JournalEntry")[0]
+        self.control("change", entity="JournalEntry", operation="delete",
+                     body={"Id": entry["Id"], "SyncToken": entry["SyncToken"]})
+        move = self.env["connector.binding"]._find_record(self.backend, "journal_entry", entry["Id"])
+        self.assertEqual(move.state, "posted")
+        self.import_kinds(("party", "journal_entry"))
+        self.assertEqual(self.odoo_partner(f"Customer/{customer['Id']}").email, "new-address@example.com")
+        self.assertEqual(move.state, "cancel", "a journal entry deleted in QuickBooks is cancelled in Odoo")
+
+    def test_invoice_voided_in_quickbooks_is_cancelled_in_odoo(self):
+        self.connect()
+        self.import_kinds()
+        company = self.sandbox.company
+        unpaid = next(d for d in company.snapshot("Invoice") if not d.get("LinkedTxn"))
+        self.control("change", entity="Invoice", operation="void",
+                     body={"Id": unpaid["Id"], "SyncToken": unpaid["SyncToken"]})
+        self.backend._import_record("invoice", f"Invoice/{unpaid['Id']}")
+        move = self.env["connector.binding"]._find_record(self.backend, "invoice", f"Invoice/{unpaid['Id']}")
+        self.assertEqual(move.state, "cancel")
+
+    def test_throttled_answers_are_retried(self):
+        self.connect()
+        self.control("faults", throttle=2)
+        result = self.backend._import_batch("account")
+        self.assertIn("account: 14 read", result)
+        self.assertGreaterEqual(self.sandbox.stats["throttled"], 2)
+
+    # ------------------------------------------------------------------ tokens
+    def test_expired_access_token_is_refreshed_once_and_the_rotated_token_kept(self):
+        self.connect()
+        before = self.backend._get_token()
+        self.control("expire_tokens")
+        self.backend._import_batch("account")
+        self.env.invalidate_all()
+        after = self.backend._get_token()
+        self.assertNotEqual(before["access_token"], after["access_token"])
+        self.assertNotEqual(before["refresh_token"], after["refresh_token"], "the rotated refresh token is stored")
+        self.assertIn(after["refresh_token"], self.sandbox.refresh_tokens)
+
+    def test_invalid_grant_pauses_the_backend_with_one_message_until_reconnected(self):
+        self.connect()
+        self.sandbox.refresh_tokens.clear()  # Intuit forgot the grant
+        self.control("expire_tokens")
+        messages = len(self.backend.message_ids)
+        self.backend._job_import_batch("account")
+        self.assertEqual(self.backend.state, "needs_reconnect")
+        with self.assertRaises(RetryableJobError):  # later jobs wait too; queue_job postpones them
+            self.backend._job_import_batch("party")
+        self.assertEqual(len(self.backend.message_ids), messages + 1, "one message per outage")
+        waiting = self.pending_jobs("_job_import_batch")
+        self.assertEqual(len(waiting), 1)
+        self.assertTrue(all(waiting.mapped("eta")), "the jobs wait instead of failing")
+        self.connect()
+        self.assertEqual(self.backend.state, "connected")
+        self.assertFalse(any(self.pending_jobs("_job_import_batch").mapped("eta")), "reconnecting wakes them")
+
+    # ------------------------------------------------------------------ webhooks
+    def post_webhook(self, payload, signature=None):
+        body = json.dumps(payload).encode()
+        if signature is None:
+            signature = base64.b64encode(hmac.new(b"sandbox-verifier", body, hashlib.sha256).digest()).decode()
+        return self.url_open("/connector_quickbooks/webhook", data=body,
+                             headers={"intuit-signature": signature, "Content-Type": "application/json"})
+
+    def test_webhook_with_a_wrong_signature_gets_401_and_leaves_nothing(self):
+        self.connect()
+        payload = {"eventNotifications": [{"realmId": self.realm, "dataChangeEvent": {"entities": [
+            {"name": "Customer", "id": "1", "operation": "Update", "lastUpdated": "2026-11-22T10:00:00Z"}]}}]}
+        with self.assertLogs("odoo.addons.connector_quickbooks.controllers.main", level="WARNING") as logs:
+            response = self.post_webhook(payload, signature=base64.b64encode(b"x" * 32).decode())
+        self.assertEqual(response.status_code, 401)
+        self.assertIn("bad or missing intuit-signature", logs.output[0])
+        self.assertFalse(self.env["connector.webhook.event"].search([]))
+        self.assertFalse(self.pending_jobs())
+
+    def test_sandbox_webhooks_in_both_formats_reach_odoo_once_each(self):
+        self.connect()
+        self.import_kinds(("account", "tax", "party"))
+        company = self.sandbox.company
+        for fmt in ("legacy", "cloudevents"):
+            self.control("webhooks", url=f"{self.base_url()}/connector_quickbooks/webhook", format=fmt)
+            self.control("faults", webhook_duplicate=True)
+            customer = company.snapshot("Customer")[1 if fmt == "legacy" else 2]
+            self.control("change", entity="Customer", operation="update",
+                         body={"Id": customer["Id"], "SyncToken": customer["SyncToken"], "sparse": True,
+                               "DisplayName": f"{customer['DisplayName']} ({fmt})"})
+            self.control("flush")
+            events = self.env["connector.webhook.event"].search([("external_id", "=", f"Customer/{customer['Id']}")])
+            self.assertEqual(len(events), 1, "the duplicate delivery is stored once")
+            self.assertEqual(len(self.pending_jobs("_job_import_record")), 1)
+            self.run_jobs("_job_import_record")
+            partner = self.odoo_partner(f"Customer/{customer['Id']}")
+            self.assertEqual(partner.name, f"{customer['DisplayName']} ({fmt})")
+        delivered = [status for status, _payload in self.sandbox.webhook_log]
+        self.assertEqual(delivered, [200] * 4)
+
+    def test_webhook_merge_archives_the_merged_away_customer(self):
+        self.connect()
+        self.import_kinds(("account", "tax", "party"))
+        first, second = self.sandbox.company.snapshot("Customer")[3:5]
+        self.control("webhooks", url=f"{self.base_url()}/connector_quickbooks/webhook", format="cloudevents")
+        self.control("merge", entity="Customer", **{"from": first["Id"], "to": second["Id"]})
+        self.control("flush")
+        self.run_jobs("_job_import_record")
+        gone = self.env["res.partner"].with_context(active_test=False).search([("name", "=", first["DisplayName"])])
+        self.assertFalse(gone.active, "the merged-away customer is archived")
+        self.assertTrue(self.odoo_partner(f"Customer/{second['Id']}").active)
+
+    # ------------------------------------------------------------------ export
+    def test_partner_with_a_taken_display_name_is_suffixed_or_linked(self):
+        self.connect()
+        self.import_kinds(("account", "tax", "party"))
+        taken = self.sandbox.company.snapshot("Customer")[0]
+        clash = self.env["res.partner"].create({"name": taken["DisplayName"], "email": "someone@else.example"})
+        same = self.env["res.partner"].create(
+            {"name": taken["DisplayName"], "email": taken["PrimaryEmailAddr"]["Address"], "company_id": False}
+        )
+        binding = self.env["connector.binding"]
+        # the imported partner is already bound to the QuickBooks customer; the two new ones are not
+        self.backend._export_record("party", "res.partner", clash.id)
+        external = binding._for_record(self.backend, "party", clash).external_id
+        created = self.sandbox.company.get("Customer", external.split("/")[1])
+        self.assertEqual(created["DisplayName"], f"{taken['DisplayName']} (Customer)")
+        self.backend._export_record("party", "res.partner", same.id)
+        self.assertFalse(binding._for_record(self.backend, "party", same), "already bound elsewhere: quarantined")
+        row = self.env["connector.quarantine"].search([("res_id", "=", same.id), ("res_model", "=", "res.partner")])
+        self.assertTrue(row, "a collision never fails silently")
+
+    def test_posted_invoice_is_exported_once_with_tax_exchange_rate_and_reference(self):
+        self.connect()
+        self.import_kinds(("account", "tax"))
+        eur = self.env.ref("base.EUR")
+        self.env["res.currency.rate"].create(
+            {"name": "2026-11-01", "rate": 0.9, "currency_id": eur.id, "company_id": self.env.company.id}
+        )
+        euro_pricelist = self.env["product.pricelist"].create({"name": "EUR", "currency_id": eur.id})
+        self.partner_b.write({"email": "partner.b@example.com", "property_product_pricelist": euro_pricelist.id})
+        move = self.make_invoice(self.partner_b, "200.00", currency=eur)
+        self.run_jobs()
+        docs = [d for d in self.qbo_docs("Invoice") if d.get("PrivateNote") == f"odoo:account.move:{move.id}"]
+        self.assertEqual(len(docs), 1, self.quarantine_messages())
+        doc = docs[0]
+        self.assertEqual(Decimal(str(doc["TotalAmt"])), Decimal(str(move.amount_total)).quantize(Decimal("0.01")))
+        self.assertEqual(doc["CurrencyRef"]["value"], "EUR")
+        self.assertEqual(Decimal(str(doc["ExchangeRate"])).quantize(Decimal("0.0001")), Decimal("1.1111"))
+        self.assertEqual(doc["GlobalTaxCalculation"], "TaxExcluded")
+        self.assertLessEqual(len(doc["DocNumber"]), 21)
+        self.assertEqual(doc["TxnTaxDetail"]["TxnTaxCodeRef"]["value"], "3")
+        # nothing changed: posting again exports nothing
+        self.backend._export_record("invoice", "account.move", move.id)
+        self.assertEqual(len([d for d in self.qbo_docs("Invoice")
+                              if d.get("PrivateNote") == f"odoo:account.move:{move.id}"]), 1)
+
+    def test_payment_registered_in_odoo_reaches_quickbooks_applied_to_its_invoice(self):
+        self.connect()
+        self.import_kinds(("account", "tax"))
+        move = self.make_invoice(self.partner_a, "100.00")
+        self.run_jobs()
+        self.env["account.payment.register"].with_context(active_model="account.move", active_ids=move.ids).create(
+            {"amount": 40.0}
+        )._create_payments()
+        self.run_jobs()
+        invoice_id = self.env["connector.binding"]._for_record(self.backend, "invoice", move).external_id
+        doc = self.sandbox.company.get("Invoice", invoice_id.split("/")[1])
+        self.assertEqual(Decimal(str(doc["Balance"])), Decimal(str(move.amount_residual)).quantize(Decimal("0.01")))
+        self.assertEqual(len([p for p in self.qbo_docs("Payment") if p["Line"] and
+                              p["Line"][0]["LinkedTxn"][0]["TxnId"] == doc["Id"]]), 1)
+
+    def test_stale_sync_token_under_manual_policy_goes_to_review(self):
+        self.connect()
+        self.import_kinds(("account", "tax", "party"))
+        self.backend.conflict_policy = "manual"
+        doc = self.sandbox.company.snapshot("Customer")[0]
+        partner = self.odoo_partner(f"Customer/{doc['Id']}")
+        self.control("change", entity="Customer", operation="update",
+                     body={"Id": doc["Id"], "SyncToken": doc["SyncToken"], "sparse": True, "Notes": "changed in QBO"})
+        partner.phone = "+1 555 0100"
+        self.backend._export_record("party", "res.partner", partner.id)
+        row = self.env["connector.quarantine"].search([("res_model", "=", "res.partner"), ("res_id", "=", partner.id)])
+        self.assertEqual(row.reason, "conflict")
+        self.assertIn("5010", row.message)
+
+    def test_closed_books_quarantine_an_export_as_closed_period(self):
+        self.connect()
+        self.import_kinds(("account", "tax"))
+        self.control("company", books_closed_on="2026-12-31")
+        move = self.make_invoice(self.partner_a, "50.00")
+        self.run_jobs()
+        row = self.env["connector.quarantine"].search([("res_model", "=", "account.move"), ("res_id", "=", move.id)])
+        self.assertEqual(row.reason, "closed_period")
+
+    # ------------------------------------------------------------------ tax rounding
+    def quickbooks_invoice_with_tax(self, tax):
+        customer = self.qbo_docs("Customer")[0]
+        item = self.qbo_docs("Item")[0]
+        answer = self.control("change", entity="Invoice", body={
+            "CustomerRef": {"value": customer["Id"]}, "TxnDate": "2026-11-03",
+            "CurrencyRef": customer["CurrencyRef"],
+            "Line": [{"DetailType": "SalesItemLineDetail", "Amount": 100,
+                      "SalesItemLineDetail": {"ItemRef": {"value": item["Id"]}, "Qty": 1, "UnitPrice": 100,
+                                              "TaxCodeRef": {"value": "TAX"}}}],
+            "TxnTaxDetail": {"TxnTaxCodeRef": {"value": "3"}, "TotalTax": tax},
+            "ExchangeRate": 1.085 if customer["CurrencyRef"]["value"] == "EUR" else 1,
+        })
+        return f"Invoice/{answer['Invoice']['Id']}"
+
+    def test_one_cent_tax_difference_gets_a_rounding_line_and_more_is_quarantined(self):
+        self.connect()
+        self.import_kinds(("account", "tax", "party", "product"))
+        one_cent = self.quickbooks_invoice_with_tax("8.26")  # Odoo computes 8.25
+        self.backend._import_record("invoice", one_cent)
+        move = self.env["connector.binding"]._find_record(self.backend, "invoice", one_cent)
+        self.assertAlmostEqual(move.amount_total, 108.26, places=2)
+        rounding = move.invoice_line_ids.filtered(lambda line: line.account_id == self.rounding_account)
+        self.assertAlmostEqual(rounding.price_subtotal, 0.01, places=2)
+        five_cents = self.quickbooks_invoice_with_tax("8.30")
+        self.backend._import_record("invoice", five_cents)
+        row = self.env["connector.quarantine"].search([("external_id", "=", five_cents)])
+        self.assertEqual(row.reason, "rounding_diff")
+        self.assertFalse(self.env["connector.binding"]._find_record(self.backend, "invoice", five_cents))
+
+
+@tagged("post_install", "-at_install")
+class TestQuickBooksExportUnderLostAnswers(QuickBooksCase):
+    company_size = {"customers": 5, "items": 3, "invoices": 0, "payments": 0, "bills": 0, "journal_entries": 0,
+                    "credit_memos": 0}
+
+    def test_fifty_invoices_reach_quickbooks_once_each_when_a_fifth_of_answers_are_lost(self):
+        self.connect()
+        self.import_kinds(("account", "tax"))
+        partners = self.env["res.partner"].create(
+            [{"name": f"Export Customer {n}", "email": f"export{n}@example.com"} for n in range(5)]
+        )
+        self.control("faults", lose_response_rate=0.2, seed=11)
+        moves = self.env["account.move"]
+        for n in range(50):
+            moves |= self.make_invoice(partners[n % 5], f"{100 + n}.00", post=False)
+        moves.action_post()
+        self.run_jobs()
+        stamps = [d.get("PrivateNote") for d in self.qbo_docs("Invoice")]
+        for move in moves:
+            self.assertEqual(stamps.count(f"odoo:account.move:{move.id}"), 1, move.name)
+        self.assertEqual(len(self.qbo_docs("Customer")), 5 + 5, "each customer created once too")
+        self.assertGreater(self.sandbox.stats["replayed"], 0, "some answers were lost and replayed")
+        bound = self.env["connector.binding"].search_count(
+            [("backend_id", "=", self.backend.id), ("external_type", "=", "invoice")]
+        )
+        self.assertEqual(bound, 50)
