@@ -8,7 +8,22 @@ bash "$ROOT/tools/pg.sh"
 
 DB="${DEMO_DB:-connectors_demo}"
 PORT="${HTTP_PORT:-8069}"
+SANDBOX_PORT="${QBO_SANDBOX_PORT:-8765}"
+export SANDBOX_URL="http://127.0.0.1:$SANDBOX_PORT"
 conf="$(bash "$ROOT/tools/odoo-conf.sh" demo "$DB" "$PORT")"
+
+# The QuickBooks sandbox with a small realistic company; its webhooks go to this Odoo.
+say "Starting the QuickBooks sandbox on $SANDBOX_URL"
+(cd "$ROOT" && exec "$PY" -m tests.sandbox.quickbooks --port "$SANDBOX_PORT" --generate \
+    --webhook-url "http://127.0.0.1:$PORT/connector_quickbooks/webhook") >"$STATE/qbo-sandbox.log" 2>&1 &
+sandbox_pid=$!
+trap 'kill $sandbox_pid 2>/dev/null' EXIT
+for _ in $(seq 50); do
+    "$PY" -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=1)' \
+        "$SANDBOX_URL/_sandbox/stats" 2>/dev/null && break
+    kill -0 $sandbox_pid 2>/dev/null || die "The QuickBooks sandbox did not start." "See $STATE/qbo-sandbox.log."
+    sleep 0.2
+done
 
 exists="$("$PY" - "$DB" <<'PYEOF'
 import os, sys, psycopg2
@@ -41,7 +56,10 @@ cat <<MSG
     Password: admin
     Database: $DB
   Connectors: Invoicing > Configuration > Connectors; quarantine: Invoicing > Connectors.
+  QuickBooks sandbox: $SANDBOX_URL (a change there reaches Odoo by webhook, e.g.
+    curl -X POST $SANDBOX_URL/_sandbox/change -d '{"entity": "Customer", "body": {"DisplayName": "New Customer"}}')
   Press Ctrl-C to stop.
 
 MSG
-exec "$VENV/bin/odoo" -c "$conf" -d "$DB"
+"$PY" "$ROOT/tools/demo_connect.py" "http://127.0.0.1:$PORT" "$DB" &
+"$VENV/bin/odoo" -c "$conf" -d "$DB"

@@ -25,6 +25,7 @@ from .ratelimit import RateLimiter
 
 _logger = logging.getLogger(__name__)
 
+
 class Timeout(tuple):
     """A (connect, read) timeout that also compares with a number as its read part.
 
@@ -35,10 +36,10 @@ class Timeout(tuple):
         return super().__new__(cls, (float(connect), float(read)))
 
     def __lt__(self, other):
-        return self[1] < other if isinstance(other, (int, float)) else super().__lt__(other)
+        return self[1] < other if isinstance(other, int | float) else super().__lt__(other)
 
     def __gt__(self, other):
-        return self[1] > other if isinstance(other, (int, float)) else super().__gt__(other)
+        return self[1] > other if isinstance(other, int | float) else super().__gt__(other)
 
 
 def _as_timeout(value):

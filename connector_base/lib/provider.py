@@ -22,6 +22,10 @@ class ProviderAdapter:
         ``since`` (None: all), oldest first; ``position`` is the new cursor value."""
         raise NotImplementedError
 
+    def count(self, kind, since=None):
+        """How many records ``changes(kind, since)`` would yield, or None when unknown."""
+        return None
+
     def write(self, kind, record, *, external_id=None, version=None, reference, idempotency_key):
         """Create (no external_id) or update a record; return (external_id, version).
 

@@ -294,12 +294,6 @@ class ConnectorBackend(models.Model):
         )
         return self.env["queue.job"].sudo().browse([r[0] for r in self.env.cr.fetchall()])
 
-    @api.depends("import_total", "import_done")
-    def _compute_import_progress(self):
-        for backend in self:
-            total = backend.import_total
-            backend.import_progress = min(100.0, 100.0 * backend.import_done / total) if total else 0.0
-
     # ------------------------------------------------------------------ provider hooks
     def _get_adapter(self):
         """The ProviderAdapter of this backend (lib/provider.py). Provider addons override."""
@@ -319,8 +313,9 @@ class ConnectorBackend(models.Model):
         was_waiting = self.state == "needs_reconnect"
         self.state = "connected"
         if was_waiting:
-            self.activity_ids.filtered(lambda a: a.activity_type_id == self.env.ref("mail.mail_activity_data_todo")
-                                       ).action_feedback(feedback=self.env._("Reconnected."))
+            self.activity_ids.filtered(
+                lambda a: a.activity_type_id == self.env.ref("mail.mail_activity_data_todo")
+            ).action_feedback(feedback=self.env._("Reconnected."))
         self._wake_jobs()
 
     def _provider_disconnect(self):
@@ -382,8 +377,8 @@ class ConnectorBackend(models.Model):
         for backend in self:
             backend._check_active()
             kinds = [k for k in KINDS_IN_ORDER if backend._imports(k)]
-            backend.write({"import_total": 0, "import_done": 0})
             self.env["connector.cursor"]._reset(backend, kinds)
+            backend.write({"import_total": backend._expected_count(kinds), "import_done": 0})
             previous = None
             for priority, kind in enumerate(kinds):
                 job = backend.delayable(
@@ -400,6 +395,21 @@ class ConnectorBackend(models.Model):
             if kinds:
                 first.delay()
         return True
+
+    def _expected_count(self, kinds):
+        """How many records a full import reads, when the provider can tell (for the progress bar)."""
+        try:
+            adapter = self._get_adapter()
+            return sum(adapter.count(kind, since=self._start_position()) or 0 for kind in kinds)
+        except (errors.ConnectorError, NotImplementedError) as exc:
+            _logger.info("backend %s: no record count for the progress bar (%s)", self.id, exc)
+            return 0
+
+    @api.depends("import_total", "import_done")
+    def _compute_import_progress(self):
+        for backend in self:
+            total = max(backend.import_total, backend.import_done)
+            backend.import_progress = 100.0 * backend.import_done / total if total else 0.0
 
     def _check_active(self):
         if self.state != "connected":
@@ -481,8 +491,18 @@ class ConnectorBackend(models.Model):
         return self._run_job("import_batch", kind)
 
     def _import_batch(self, kind):
-        """Import every record of ``kind`` changed since the cursor; advance the cursor."""
+        counts = self._import_kind(kind)
+        return f"{kind}: {counts['read']} read, {counts['new']} new, {counts['quarantined']} quarantined"
+
+    def _import_kind(self, kind, commit_every=None):
+        """Import every record of ``kind`` changed since the cursor; advance the cursor.
+
+        Return the counts: read, new (bindings created), quarantined. ``commit_every``
+        (headless first loads only) commits after so many records."""
         engine = self.env["connector.engine"]
+        Binding = self.env["connector.binding"].sudo()
+        binding_domain = [("backend_id", "=", self.id), ("external_type", "=", kind)]
+        bound_before = Binding.search_count(binding_domain)
         cursor = self.env["connector.cursor"]._take(self, kind)
         adapter = self._get_adapter()
         position = cursor.position
@@ -493,15 +513,13 @@ class ConnectorBackend(models.Model):
             done += 1
             if new_position:
                 position = max(position or new_position, new_position)
+            if commit_every and done % commit_every == 0:
+                cursor._advance(position)
+                self.env.cr.commit()
+                cursor = self.env["connector.cursor"]._take(self, kind)
         cursor._advance(position)
-        self.sudo().write(
-            {
-                "last_sync_at": fields.Datetime.now(),
-                "import_done": self.import_done + done,
-                "import_total": self.import_total + done,
-            }
-        )
-        return f"{kind}: {done} read, {quarantined} quarantined"
+        self.sudo().write({"last_sync_at": fields.Datetime.now(), "import_done": self.import_done + done})
+        return {"read": done, "new": Binding.search_count(binding_domain) - bound_before, "quarantined": quarantined}
 
     @api.model
     def _cron_sweep(self, hours=25):

@@ -165,7 +165,11 @@ class ConnectorEngine(models.AbstractModel):
                 quiet.action_draft()
                 quiet.action_cancel()
         else:
-            if kind == "invoice" and target.state == "posted" and target.payment_state not in ("not_paid", "invoicing_legacy"):
+            if (
+                kind == "invoice"
+                and target.state == "posted"
+                and target.payment_state not in ("not_paid", "invoicing_legacy")
+            ):
                 raise errors.ConflictError(
                     f"{target.display_name} was deleted at the provider but has payments in Odoo: review it",
                     details={"remote_deleted": True},

@@ -40,8 +40,14 @@ def parse_events(body):
                 events.append(event)
         return events
     if isinstance(body, list):
-        operations = {"created": "Create", "updated": "Update", "deleted": "Delete", "merged": "Merge",
-                      "voided": "Void", "emailed": "Emailed"}
+        operations = {
+            "created": "Create",
+            "updated": "Update",
+            "deleted": "Delete",
+            "merged": "Merge",
+            "voided": "Void",
+            "emailed": "Emailed",
+        }
         for item in body:
             parts = str(item.get("type") or "").split(".")
             if len(parts) < 3 or parts[0] != "qbo":
@@ -62,8 +68,24 @@ def parse_events(body):
     raise ValueError("neither the legacy nor the CloudEvents webhook format")
 
 
-_ENTITY_NAMES = ("Account", "Bill", "BillPayment", "CreditMemo", "Customer", "Invoice", "Item", "JournalEntry",
-                 "Payment", "Purchase", "TaxCode", "Term", "Vendor", "VendorCredit", "PaymentMethod", "Estimate")
+_ENTITY_NAMES = (
+    "Account",
+    "Bill",
+    "BillPayment",
+    "CreditMemo",
+    "Customer",
+    "Invoice",
+    "Item",
+    "JournalEntry",
+    "Payment",
+    "Purchase",
+    "TaxCode",
+    "Term",
+    "Vendor",
+    "VendorCredit",
+    "PaymentMethod",
+    "Estimate",
+)
 
 
 class QuickBooksController(http.Controller):
@@ -81,8 +103,9 @@ class QuickBooksController(http.Controller):
         backend = backend.with_user(request.env.user).with_company(backend.company_id)
         if error or not code or not realmId:
             backend.sudo().oauth_state = False
-            backend.message_post(body=request.env._("QuickBooks did not authorise the connection: %(error)s",
-                                                    error=error or "no code"))
+            backend.message_post(
+                body=request.env._("QuickBooks did not authorise the connection: %(error)s", error=error or "no code")
+            )
         else:
             try:
                 backend._qbo_finish_oauth(code, realmId)
@@ -90,8 +113,9 @@ class QuickBooksController(http.Controller):
                 backend.message_post(body=request.env._("Connecting failed: %(error)s", error=str(exc)[:300]))
         return request.redirect(f"/odoo/connector.backend/{backend.id}")
 
-    @http.route(WEBHOOK_PATH, type="http", auth="none", methods=["POST"], csrf=False, save_session=False,
-                readonly=False)
+    @http.route(
+        WEBHOOK_PATH, type="http", auth="none", methods=["POST"], csrf=False, save_session=False, readonly=False
+    )
     def webhook(self, **kwargs):
         raw = request.httprequest.get_data()
         signature = request.httprequest.headers.get("intuit-signature", "")

@@ -28,8 +28,18 @@ class QuickBooksAdapter(ProviderAdapter):
     readable_kinds = tuple(mappers.KIND_ENTITIES)
     writable_kinds = ("party", "product", "invoice", "payment", "journal_entry")
 
-    def __init__(self, client, *, tax_mode=None, home_currency=None, name_collision="link_or_suffix",
-                 conflict_policy="manual", income_account=None, expense_account=None, clock=None):
+    def __init__(
+        self,
+        client,
+        *,
+        tax_mode=None,
+        home_currency=None,
+        name_collision="link_or_suffix",
+        conflict_policy="manual",
+        income_account=None,
+        expense_account=None,
+        clock=None,
+    ):
         self.client = client
         self._tax_mode = tax_mode
         self._home_currency = home_currency
@@ -128,6 +138,17 @@ class QuickBooksAdapter(ProviderAdapter):
             if record is not None:
                 yield record, position_of(doc)
 
+    def count(self, kind, since=None):
+        total = 0
+        for entity in mappers.KIND_ENTITIES[kind]:
+            where = []
+            if entity in LIST_ENTITIES:
+                where.append("Active IN (true, false)")
+            elif since and len(since) == 10:
+                where.append(f"TxnDate >= {quote(since)}")
+            total += self.client.count(entity, where)
+        return total
+
     def _query_since(self, entities, moment):
         where_time = f"MetaData.LastUpdatedTime >= {quote(qbo_datetime(moment))}"
         docs = []
@@ -156,9 +177,7 @@ class QuickBooksAdapter(ProviderAdapter):
                 record, tax_mode=self.tax_mode, home_currency=self.home_currency, reference=reference
             )
         elif kind == "payment":
-            entity, body = mappers.payment_from_canonical(
-                record, home_currency=self.home_currency, reference=reference
-            )
+            entity, body = mappers.payment_from_canonical(record, home_currency=self.home_currency, reference=reference)
         else:
             entity, body = mappers.journal_entry_from_canonical(
                 record, home_currency=self.home_currency, reference=reference
@@ -195,8 +214,9 @@ class QuickBooksAdapter(ProviderAdapter):
             raise exc
         name = body["DisplayName"]
         for other_entity in ("Customer", "Vendor"):
-            for doc in self.client.query_all(other_entity, [f"DisplayName = {quote(name)}",
-                                                            "Active IN (true, false)"], order_by=None):
+            for doc in self.client.query_all(
+                other_entity, [f"DisplayName = {quote(name)}", "Active IN (true, false)"], order_by=None
+            ):
                 if other_entity == entity and self._same_party(doc, record):
                     _logger.info("QuickBooks %s %s already exists as %s: linked", entity, name, doc["Id"])
                     return doc

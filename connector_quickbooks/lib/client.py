@@ -122,8 +122,18 @@ def quote(value):
 class QuickBooksClient:
     """One realm's API. ``token`` is a callable ``token(rejected=None) -> access token``."""
 
-    def __init__(self, realm_id, token, *, api_url=SANDBOX_API, minor_version=MINOR_VERSION, http=None,
-                 timeout=(5.0, 60.0), max_attempts=5, sleep=None):
+    def __init__(
+        self,
+        realm_id,
+        token,
+        *,
+        api_url=SANDBOX_API,
+        minor_version=MINOR_VERSION,
+        http=None,
+        timeout=(5.0, 60.0),
+        max_attempts=5,
+        sleep=None,
+    ):
         if int(minor_version) < 75:
             raise ValueError("QuickBooks no longer serves minor versions below 75")
         self.realm_id = str(realm_id)
@@ -150,13 +160,14 @@ class QuickBooksClient:
             data = None
             if body is not None:
                 headers["Content-Type"] = content_type
-                data = body if isinstance(body, (str, bytes)) else json_dumps(body)
+                data = body if isinstance(body, str | bytes) else json_dumps(body)
                 if isinstance(data, str):
                     data = data.encode()
             self.http.secrets = (token,)
             try:
-                response = self.http.request(method, url, params=params, data=data, headers=headers,
-                                             idempotent=idempotent)
+                response = self.http.request(
+                    method, url, params=params, data=data, headers=headers, idempotent=idempotent
+                )
             except errors.AuthError:
                 if attempt == 2:
                     raise
@@ -170,8 +181,9 @@ class QuickBooksClient:
             try:
                 return json_loads(response.text)
             except ValueError:
-                raise errors.TransientError(f"QuickBooks answered no JSON: {redact(response.text, limit=200)}") \
-                    from None
+                raise errors.TransientError(
+                    f"QuickBooks answered no JSON: {redact(response.text, limit=200)}"
+                ) from None
         raise errors.TransientError("QuickBooks kept failing")  # not reached
 
     # ------------------------------------------------------------------ reading
@@ -214,9 +226,7 @@ class QuickBooksClient:
 
     def cdc(self, entities, since):
         """(documents per entity, total) changed since ``since`` (aware datetime, < 30 days)."""
-        answer = self._call(
-            "GET", "cdc", params={"entities": ",".join(entities), "changedSince": qbo_datetime(since)}
-        )
+        answer = self._call("GET", "cdc", params={"entities": ",".join(entities), "changedSince": qbo_datetime(since)})
         result = {entity: [] for entity in entities}
         total = 0
         for block in answer.get("CDCResponse") or []:

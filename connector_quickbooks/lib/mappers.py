@@ -49,10 +49,25 @@ ACCOUNT_TYPES = {
     "Other Expense": "expense",
 }
 COUNTRIES = {
-    "usa": "US", "us": "US", "united states": "US", "united states of america": "US",
-    "canada": "CA", "uk": "GB", "united kingdom": "GB", "great britain": "GB", "australia": "AU",
-    "germany": "DE", "deutschland": "DE", "france": "FR", "new zealand": "NZ", "ireland": "IE",
-    "india": "IN", "mexico": "MX", "netherlands": "NL", "spain": "ES", "italy": "IT",
+    "usa": "US",
+    "us": "US",
+    "united states": "US",
+    "united states of america": "US",
+    "canada": "CA",
+    "uk": "GB",
+    "united kingdom": "GB",
+    "great britain": "GB",
+    "australia": "AU",
+    "germany": "DE",
+    "deutschland": "DE",
+    "france": "FR",
+    "new zealand": "NZ",
+    "ireland": "IE",
+    "india": "IN",
+    "mexico": "MX",
+    "netherlands": "NL",
+    "spain": "ES",
+    "italy": "IT",
 }
 TAX_MODES = {"TaxExcluded": "exclusive", "TaxInclusive": "inclusive", "NotApplicable": "none"}
 DOC_NUMBER_MAX = 21
@@ -264,8 +279,13 @@ def invoice_to_canonical(doc, entity, tax_mode="us"):
                 }
             )
         elif kind == "DiscountLineDetail" and amount:
-            item = {"description": _text(line.get("Description")) or "Discount", "quantity": Decimal(1),
-                    "price_unit": -amount, "amount": -amount, "taxes": []}
+            item = {
+                "description": _text(line.get("Description")) or "Discount",
+                "quantity": Decimal(1),
+                "price_unit": -amount,
+                "amount": -amount,
+                "taxes": [],
+            }
             if ref(detail, "DiscountAccountRef"):
                 item["account"] = ref(detail, "DiscountAccountRef")
             lines.append(item)
@@ -517,23 +537,48 @@ def invoice_from_canonical(record, *, tax_mode, home_currency, reference):
                 )
             if qty and quantize(qty * price) != amount:
                 price = quantize(amount / qty, 6)
-            detail = {"ItemRef": {"value": str(line["product"])}, "Qty": qty, "UnitPrice": price,
-                      "TaxCodeRef": _tax_code(line, tax_mode, what)}
-            body["Line"].append({"DetailType": "SalesItemLineDetail", "Amount": amount,
-                                 "Description": line.get("description"), "SalesItemLineDetail": detail})
+            detail = {
+                "ItemRef": {"value": str(line["product"])},
+                "Qty": qty,
+                "UnitPrice": price,
+                "TaxCodeRef": _tax_code(line, tax_mode, what),
+            }
+            body["Line"].append(
+                {
+                    "DetailType": "SalesItemLineDetail",
+                    "Amount": amount,
+                    "Description": line.get("description"),
+                    "SalesItemLineDetail": detail,
+                }
+            )
         elif line.get("product"):
-            detail = {"ItemRef": {"value": str(line["product"])}, "Qty": qty, "UnitPrice": quantize(amount / qty, 6)
-                      if qty else price}
+            detail = {
+                "ItemRef": {"value": str(line["product"])},
+                "Qty": qty,
+                "UnitPrice": quantize(amount / qty, 6) if qty else price,
+            }
             if tax_mode != "us":
                 detail["TaxCodeRef"] = _tax_code(line, tax_mode, what)
-            body["Line"].append({"DetailType": "ItemBasedExpenseLineDetail", "Amount": amount,
-                                 "Description": line.get("description"), "ItemBasedExpenseLineDetail": detail})
+            body["Line"].append(
+                {
+                    "DetailType": "ItemBasedExpenseLineDetail",
+                    "Amount": amount,
+                    "Description": line.get("description"),
+                    "ItemBasedExpenseLineDetail": detail,
+                }
+            )
         else:
             detail = {"AccountRef": {"value": str(line["account"])}}
             if tax_mode != "us":
                 detail["TaxCodeRef"] = _tax_code(line, tax_mode, what)
-            body["Line"].append({"DetailType": "AccountBasedExpenseLineDetail", "Amount": amount,
-                                 "Description": line.get("description"), "AccountBasedExpenseLineDetail": detail})
+            body["Line"].append(
+                {
+                    "DetailType": "AccountBasedExpenseLineDetail",
+                    "Amount": amount,
+                    "Description": line.get("description"),
+                    "AccountBasedExpenseLineDetail": detail,
+                }
+            )
     if tax_mode == "us" and not purchase:
         tax_detail = {}
         if first_tax:
@@ -554,8 +599,10 @@ def payment_from_canonical(record, *, home_currency, reference, bank_account=Non
         "CurrencyRef": {"value": record["currency"]},
         "PrivateNote": reference,
         "Line": [
-            {"Amount": _money(a["amount"]), "LinkedTxn": [{"TxnId": _value(a["document"], target)["value"],
-                                                            "TxnType": target}]}
+            {
+                "Amount": _money(a["amount"]),
+                "LinkedTxn": [{"TxnId": _value(a["document"], target)["value"], "TxnType": target}],
+            }
             for a in record.get("allocations") or []
         ],
     }
@@ -592,10 +639,21 @@ def journal_entry_from_canonical(record, *, home_currency, reference):
         if line.get("partner"):
             entity, doc_id = split_id(line["partner"])
             detail["Entity"] = {"Type": entity, "EntityRef": {"value": doc_id}}
-        lines.append({"DetailType": "JournalEntryLineDetail", "Amount": quantize(debit or credit),
-                      "Description": line.get("description"), "JournalEntryLineDetail": detail})
-    body = {"TxnDate": record["date"], "CurrencyRef": {"value": record["currency"]}, "PrivateNote": reference,
-            "Line": lines, "Adjustment": bool(record.get("adjustment"))}
+        lines.append(
+            {
+                "DetailType": "JournalEntryLineDetail",
+                "Amount": quantize(debit or credit),
+                "Description": line.get("description"),
+                "JournalEntryLineDetail": detail,
+            }
+        )
+    body = {
+        "TxnDate": record["date"],
+        "CurrencyRef": {"value": record["currency"]},
+        "PrivateNote": reference,
+        "Line": lines,
+        "Adjustment": bool(record.get("adjustment")),
+    }
     if record.get("number"):
         body["DocNumber"] = doc_number(record["number"])
     if record["currency"] != home_currency and record.get("exchange_rate"):

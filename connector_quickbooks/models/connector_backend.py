@@ -45,8 +45,11 @@ class ConnectorBackend(models.Model):
     webhook_url = fields.Char("Webhook URL", compute="_compute_public_urls")
 
     _sql_constraints = [
-        ("qbo_minor_version_min", "CHECK(qbo_minor_version IS NULL OR qbo_minor_version >= 75)",
-         "QuickBooks no longer serves API minor versions below 75."),
+        (
+            "qbo_minor_version_min",
+            "CHECK(qbo_minor_version IS NULL OR qbo_minor_version >= 75)",
+            "QuickBooks no longer serves API minor versions below 75.",
+        ),
     ]
 
     @api.depends("provider")
@@ -151,8 +154,11 @@ class ConnectorBackend(models.Model):
         queued = 0
         for event in events:
             backends = self.sudo().search(
-                [("provider", "=", "quickbooks"), ("tenant_id", "=", event["realm"]),
-                 ("state", "in", ("connected", "paused", "needs_reconnect"))]
+                [
+                    ("provider", "=", "quickbooks"),
+                    ("tenant_id", "=", event["realm"]),
+                    ("state", "in", ("connected", "paused", "needs_reconnect")),
+                ]
             )
             kind = ENTITY_KIND.get(event["entity"])
             for backend in backends:

@@ -39,8 +39,15 @@ def load_sandbox():
 class QuickBooksCase(AccountTestInvoicingCommon, HttpCase):
     """A company like the sandbox's (USD, EUR active, US sales taxes) and a backend."""
 
-    company_size = {"customers": 15, "items": 8, "invoices": 20, "payments": 12, "bills": 4, "journal_entries": 2,
-                    "credit_memos": 2}
+    company_size = {
+        "customers": 15,
+        "items": 8,
+        "invoices": 20,
+        "payments": 12,
+        "bills": 4,
+        "journal_entries": 2,
+        "credit_memos": 2,
+    }
 
     @classmethod
     def setUpClass(cls):
@@ -196,8 +203,12 @@ class QuickBooksCase(AccountTestInvoicingCommon, HttpCase):
                 "currency_id": (currency or self.env.company.currency_id).id,
                 "invoice_line_ids": [
                     Command.create(
-                        {"product_id": self.product_a.id, "quantity": 1, "price_unit": float(amount),
-                         "tax_ids": [Command.set(self.taxes[8.25].ids)]}
+                        {
+                            "product_id": self.product_a.id,
+                            "quantity": 1,
+                            "price_unit": float(amount),
+                            "tax_ids": [Command.set(self.taxes[8.25].ids)],
+                        }
                     )
                 ],
                 **vals,

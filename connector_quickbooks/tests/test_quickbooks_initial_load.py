@@ -8,8 +8,15 @@ class TestQuickBooksInitialLoad(QuickBooksCase):
     """The issue's must-show: a company of 200 customers, 100 items, 500 invoices in two
     currencies with mixed taxes and 300 payments, some partial."""
 
-    company_size = {"customers": 200, "items": 100, "invoices": 500, "payments": 300, "bills": 10,
-                    "journal_entries": 3, "credit_memos": 5}
+    company_size = {
+        "customers": 200,
+        "items": 100,
+        "invoices": 500,
+        "payments": 300,
+        "bills": 10,
+        "journal_entries": 3,
+        "credit_memos": 5,
+    }
 
     def test_initial_import_matches_quickbooks_to_the_cent_and_a_second_creates_nothing(self):
         self.connect()
@@ -35,8 +42,10 @@ class TestQuickBooksInitialLoad(QuickBooksCase):
         quarantined = self.env["connector.quarantine"].search([("backend_id", "=", self.backend.id)])
         self.assertFalse(quarantined, quarantined.mapped("message")[:5])
 
-        counts = {m: self.env[m].search_count([]) for m in ("account.move", "res.partner", "account.payment",
-                                                            "product.product", "connector.binding")}
+        counts = {
+            m: self.env[m].search_count([])
+            for m in ("account.move", "res.partner", "account.payment", "product.product", "connector.binding")
+        }
         self.backend.action_import_all()
         self.env["queue.job"].sudo().search([("model_name", "=", "connector.backend")]).unlink()
         self.import_kinds()

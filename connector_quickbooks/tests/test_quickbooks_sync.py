@@ -82,12 +82,24 @@ class TestQuickBooksSync(QuickBooksCase):
         company = self.sandbox.company
         self.sandbox.clock_offset = timedelta(seconds=5)
         customer = company.snapshot("Customer")[0]
-        self.control("change", entity="Customer", operation="update",
-                     body={"Id": customer["Id"], "SyncToken": customer["SyncToken"], "sparse": True,
-                           "PrimaryEmailAddr": {"Address": "new-address@example.com"}})
+        self.control(
+            "change",
+            entity="Customer",
+            operation="update",
+            body={
+                "Id": customer["Id"],
+                "SyncToken": customer["SyncToken"],
+                "sparse": True,
+                "PrimaryEmailAddr": {"Address": "new-address@example.com"},
+            },
+        )
         entry = company.snapshot("JournalEntry")[0]
-        self.control("change", entity="JournalEntry", operation="delete",
-                     body={"Id": entry["Id"], "SyncToken": entry["SyncToken"]})
+        self.control(
+            "change",
+            entity="JournalEntry",
+            operation="delete",
+            body={"Id": entry["Id"], "SyncToken": entry["SyncToken"]},
+        )
         move = self.env["connector.binding"]._find_record(self.backend, "journal_entry", entry["Id"])
         self.assertEqual(move.state, "posted")
         self.import_kinds(("party", "journal_entry"))
@@ -99,8 +111,9 @@ class TestQuickBooksSync(QuickBooksCase):
         self.import_kinds()
         company = self.sandbox.company
         unpaid = next(d for d in company.snapshot("Invoice") if not d.get("LinkedTxn"))
-        self.control("change", entity="Invoice", operation="void",
-                     body={"Id": unpaid["Id"], "SyncToken": unpaid["SyncToken"]})
+        self.control(
+            "change", entity="Invoice", operation="void", body={"Id": unpaid["Id"], "SyncToken": unpaid["SyncToken"]}
+        )
         self.backend._import_record("invoice", f"Invoice/{unpaid['Id']}")
         move = self.env["connector.binding"]._find_record(self.backend, "invoice", f"Invoice/{unpaid['Id']}")
         self.assertEqual(move.state, "cancel")
@@ -146,13 +159,31 @@ class TestQuickBooksSync(QuickBooksCase):
         body = json.dumps(payload).encode()
         if signature is None:
             signature = base64.b64encode(hmac.new(b"sandbox-verifier", body, hashlib.sha256).digest()).decode()
-        return self.url_open("/connector_quickbooks/webhook", data=body,
-                             headers={"intuit-signature": signature, "Content-Type": "application/json"})
+        return self.url_open(
+            "/connector_quickbooks/webhook",
+            data=body,
+            headers={"intuit-signature": signature, "Content-Type": "application/json"},
+        )
 
     def test_webhook_with_a_wrong_signature_gets_401_and_leaves_nothing(self):
         self.connect()
-        payload = {"eventNotifications": [{"realmId": self.realm, "dataChangeEvent": {"entities": [
-            {"name": "Customer", "id": "1", "operation": "Update", "lastUpdated": "2026-11-22T10:00:00Z"}]}}]}
+        payload = {
+            "eventNotifications": [
+                {
+                    "realmId": self.realm,
+                    "dataChangeEvent": {
+                        "entities": [
+                            {
+                                "name": "Customer",
+                                "id": "1",
+                                "operation": "Update",
+                                "lastUpdated": "2026-11-22T10:00:00Z",
+                            }
+                        ]
+                    },
+                }
+            ]
+        }
         with self.assertLogs("odoo.addons.connector_quickbooks.controllers.main", level="WARNING") as logs:
             response = self.post_webhook(payload, signature=base64.b64encode(b"x" * 32).decode())
         self.assertEqual(response.status_code, 401)
@@ -168,9 +199,17 @@ class TestQuickBooksSync(QuickBooksCase):
             self.control("webhooks", url=f"{self.base_url()}/connector_quickbooks/webhook", format=fmt)
             self.control("faults", webhook_duplicate=True)
             customer = company.snapshot("Customer")[1 if fmt == "legacy" else 2]
-            self.control("change", entity="Customer", operation="update",
-                         body={"Id": customer["Id"], "SyncToken": customer["SyncToken"], "sparse": True,
-                               "DisplayName": f"{customer['DisplayName']} ({fmt})"})
+            self.control(
+                "change",
+                entity="Customer",
+                operation="update",
+                body={
+                    "Id": customer["Id"],
+                    "SyncToken": customer["SyncToken"],
+                    "sparse": True,
+                    "DisplayName": f"{customer['DisplayName']} ({fmt})",
+                },
+            )
             self.control("flush")
             events = self.env["connector.webhook.event"].search([("external_id", "=", f"Customer/{customer['Id']}")])
             self.assertEqual(len(events), 1, "the duplicate delivery is stored once")
@@ -235,8 +274,9 @@ class TestQuickBooksSync(QuickBooksCase):
         self.assertEqual(doc["TxnTaxDetail"]["TxnTaxCodeRef"]["value"], "3")
         # nothing changed: posting again exports nothing
         self.backend._export_record("invoice", "account.move", move.id)
-        self.assertEqual(len([d for d in self.qbo_docs("Invoice")
-                              if d.get("PrivateNote") == f"odoo:account.move:{move.id}"]), 1)
+        self.assertEqual(
+            len([d for d in self.qbo_docs("Invoice") if d.get("PrivateNote") == f"odoo:account.move:{move.id}"]), 1
+        )
 
     def test_payment_registered_in_odoo_reaches_quickbooks_applied_to_its_invoice(self):
         self.connect()
@@ -250,8 +290,16 @@ class TestQuickBooksSync(QuickBooksCase):
         invoice_id = self.env["connector.binding"]._for_record(self.backend, "invoice", move).external_id
         doc = self.sandbox.company.get("Invoice", invoice_id.split("/")[1])
         self.assertEqual(Decimal(str(doc["Balance"])), Decimal(str(move.amount_residual)).quantize(Decimal("0.01")))
-        self.assertEqual(len([p for p in self.qbo_docs("Payment") if p["Line"] and
-                              p["Line"][0]["LinkedTxn"][0]["TxnId"] == doc["Id"]]), 1)
+        self.assertEqual(
+            len(
+                [
+                    p
+                    for p in self.qbo_docs("Payment")
+                    if p["Line"] and p["Line"][0]["LinkedTxn"][0]["TxnId"] == doc["Id"]
+                ]
+            ),
+            1,
+        )
 
     def test_stale_sync_token_under_manual_policy_goes_to_review(self):
         self.connect()
@@ -259,8 +307,12 @@ class TestQuickBooksSync(QuickBooksCase):
         self.backend.conflict_policy = "manual"
         doc = self.sandbox.company.snapshot("Customer")[0]
         partner = self.odoo_partner(f"Customer/{doc['Id']}")
-        self.control("change", entity="Customer", operation="update",
-                     body={"Id": doc["Id"], "SyncToken": doc["SyncToken"], "sparse": True, "Notes": "changed in QBO"})
+        self.control(
+            "change",
+            entity="Customer",
+            operation="update",
+            body={"Id": doc["Id"], "SyncToken": doc["SyncToken"], "sparse": True, "Notes": "changed in QBO"},
+        )
         partner.phone = "+1 555 0100"
         self.backend._export_record("party", "res.partner", partner.id)
         row = self.env["connector.quarantine"].search([("res_model", "=", "res.partner"), ("res_id", "=", partner.id)])
@@ -280,15 +332,29 @@ class TestQuickBooksSync(QuickBooksCase):
     def quickbooks_invoice_with_tax(self, tax):
         customer = self.qbo_docs("Customer")[0]
         item = self.qbo_docs("Item")[0]
-        answer = self.control("change", entity="Invoice", body={
-            "CustomerRef": {"value": customer["Id"]}, "TxnDate": "2026-11-03",
-            "CurrencyRef": customer["CurrencyRef"],
-            "Line": [{"DetailType": "SalesItemLineDetail", "Amount": 100,
-                      "SalesItemLineDetail": {"ItemRef": {"value": item["Id"]}, "Qty": 1, "UnitPrice": 100,
-                                              "TaxCodeRef": {"value": "TAX"}}}],
-            "TxnTaxDetail": {"TxnTaxCodeRef": {"value": "3"}, "TotalTax": tax},
-            "ExchangeRate": 1.085 if customer["CurrencyRef"]["value"] == "EUR" else 1,
-        })
+        answer = self.control(
+            "change",
+            entity="Invoice",
+            body={
+                "CustomerRef": {"value": customer["Id"]},
+                "TxnDate": "2026-11-03",
+                "CurrencyRef": customer["CurrencyRef"],
+                "Line": [
+                    {
+                        "DetailType": "SalesItemLineDetail",
+                        "Amount": 100,
+                        "SalesItemLineDetail": {
+                            "ItemRef": {"value": item["Id"]},
+                            "Qty": 1,
+                            "UnitPrice": 100,
+                            "TaxCodeRef": {"value": "TAX"},
+                        },
+                    }
+                ],
+                "TxnTaxDetail": {"TxnTaxCodeRef": {"value": "3"}, "TotalTax": tax},
+                "ExchangeRate": 1.085 if customer["CurrencyRef"]["value"] == "EUR" else 1,
+            },
+        )
         return f"Invoice/{answer['Invoice']['Id']}"
 
     def test_one_cent_tax_difference_gets_a_rounding_line_and_more_is_quarantined(self):
@@ -309,8 +375,15 @@ class TestQuickBooksSync(QuickBooksCase):
 
 @tagged("post_install", "-at_install")
 class TestQuickBooksExportUnderLostAnswers(QuickBooksCase):
-    company_size = {"customers": 5, "items": 3, "invoices": 0, "payments": 0, "bills": 0, "journal_entries": 0,
-                    "credit_memos": 0}
+    company_size = {
+        "customers": 5,
+        "items": 3,
+        "invoices": 0,
+        "payments": 0,
+        "bills": 0,
+        "journal_entries": 0,
+        "credit_memos": 0,
+    }
 
     def test_fifty_invoices_reach_quickbooks_once_each_when_a_fifth_of_answers_are_lost(self):
         self.connect()

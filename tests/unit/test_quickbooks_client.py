@@ -28,8 +28,9 @@ REDIRECT = "http://127.0.0.1:1/callback"
 @pytest.fixture()
 def sandbox():
     sb = Sandbox()
-    generate_company(sb.company, customers=12, items=6, invoices=15, payments=8, bills=3, journal_entries=2,
-                     credit_memos=2)
+    generate_company(
+        sb.company, customers=12, items=6, invoices=15, payments=8, bills=3, journal_entries=2, credit_memos=2
+    )
     sb.start()
     yield sb
     sb.stop()
@@ -38,21 +39,38 @@ def sandbox():
 def consent(sb, state="s1"):
     """Walk the sandbox's authorize page as a person would; return the redirect's parameters."""
     session = requests.Session()
-    page = session.get(f"{sb.url}/connect/oauth2", params={
-        "client_id": "sandbox-client", "response_type": "code", "scope": "com.intuit.quickbooks.accounting",
-        "redirect_uri": REDIRECT, "state": state}, timeout=5)
+    page = session.get(
+        f"{sb.url}/connect/oauth2",
+        params={
+            "client_id": "sandbox-client",
+            "response_type": "code",
+            "scope": "com.intuit.quickbooks.accounting",
+            "redirect_uri": REDIRECT,
+            "state": state,
+        },
+        timeout=5,
+    )
     ticket = re.search(r'name="ticket" value="([^"]+)"', page.text).group(1)
-    answer = session.post(f"{sb.url}/connect/oauth2", data={"ticket": ticket, "realmId": sb.company.realm_id,
-                                                              "decision": "connect"}, allow_redirects=False, timeout=5)
+    answer = session.post(
+        f"{sb.url}/connect/oauth2",
+        data={"ticket": ticket, "realmId": sb.company.realm_id, "decision": "connect"},
+        allow_redirects=False,
+        timeout=5,
+    )
     query = urllib.parse.urlsplit(answer.headers["Location"]).query
     return dict(urllib.parse.parse_qsl(query))
 
 
 def oauth(sb):
-    return OAuth2Helper(client_id="sandbox-client", client_secret="sandbox-secret",
-                        authorize_url=f"{sb.url}/connect/oauth2", token_url=f"{sb.url}/oauth2/v1/tokens/bearer",
-                        revoke_url=f"{sb.url}/v2/oauth2/tokens/revoke", redirect_uri=REDIRECT,
-                        scope="com.intuit.quickbooks.accounting")
+    return OAuth2Helper(
+        client_id="sandbox-client",
+        client_secret="sandbox-secret",
+        authorize_url=f"{sb.url}/connect/oauth2",
+        token_url=f"{sb.url}/oauth2/v1/tokens/bearer",
+        revoke_url=f"{sb.url}/v2/oauth2/tokens/revoke",
+        redirect_uri=REDIRECT,
+        scope="com.intuit.quickbooks.accounting",
+    )
 
 
 class Tokens:
@@ -71,8 +89,9 @@ class Tokens:
 
 
 def make_client(sb, tokens=None):
-    return QuickBooksClient(sb.company.realm_id, tokens or Tokens(sb), api_url=sb.url, sleep=lambda s: None,
-                            max_attempts=4)
+    return QuickBooksClient(
+        sb.company.realm_id, tokens or Tokens(sb), api_url=sb.url, sleep=lambda s: None, max_attempts=4
+    )
 
 
 def control(sb, action, **body):
@@ -126,8 +145,9 @@ def test_typed_faults(sandbox):
     sandbox.company.books_closed_on = date(2100, 1, 1)
     invoice = sandbox.company.snapshot("Invoice")[0]
     with pytest.raises(errors.ClosedPeriodError, match="6210"):
-        client.update("Invoice", {"Id": invoice["Id"], "SyncToken": invoice["SyncToken"], "PrivateNote": "x"},
-                      "req-closed")
+        client.update(
+            "Invoice", {"Id": invoice["Id"], "SyncToken": invoice["SyncToken"], "PrivateNote": "x"}, "req-closed"
+        )
 
 
 def test_throttle_server_error_and_fault_in_200_are_retried(sandbox):
@@ -151,8 +171,9 @@ def test_auth_faults_of_every_shape_refresh_once(sandbox, shape):
 
 
 def test_parse_fault_shapes():
-    assert isinstance(parse_fault(200, '{"Fault":{"Error":[{"code":"5010"}],"type":"ValidationFault"}}'),
-                      errors.StaleObjectError)
+    assert isinstance(
+        parse_fault(200, '{"Fault":{"Error":[{"code":"5010"}],"type":"ValidationFault"}}'), errors.StaleObjectError
+    )
     assert parse_fault(200, '{"QueryResponse":{}}') is None
     odd = '{"fault":{"error":[{"message":"message=AuthenticationFailed; errorCode=003200; statusCode=401"}]}}'
     assert isinstance(parse_fault(401, odd), errors.AuthError)
@@ -165,9 +186,15 @@ def test_rate_limit_is_enforced_by_the_sandbox_and_respected_by_the_client(sandb
     control(sandbox, "limits", per_minute=5)
     raw = requests.Session()
     token = Tokens(sandbox)()
-    answers = [raw.get(f"{sandbox.url}/v3/company/{sandbox.company.realm_id}/query",
-                       params={"query": "select count(*) from Item"}, headers={"Authorization": f"Bearer {token}"},
-                       timeout=5).status_code for _ in range(7)]
+    answers = [
+        raw.get(
+            f"{sandbox.url}/v3/company/{sandbox.company.realm_id}/query",
+            params={"query": "select count(*) from Item"},
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=5,
+        ).status_code
+        for _ in range(7)
+    ]
     assert answers.count(429) == 2
 
 
@@ -189,11 +216,14 @@ def test_cdc_reports_changes_and_deletions(sandbox):
 def test_batch_runs_items_and_reports_faults_per_item(sandbox):
     client = make_client(sandbox)
     taken = sandbox.company.snapshot("Customer")[0]["DisplayName"]
-    answers = client.batch([
-        {"bId": "1", "operation": "create", "Customer": {"DisplayName": "Batch One"}},
-        {"bId": "2", "operation": "create", "Customer": {"DisplayName": taken}},
-        {"bId": "3", "Query": "select count(*) from Customer"},
-    ], "batch-req")
+    answers = client.batch(
+        [
+            {"bId": "1", "operation": "create", "Customer": {"DisplayName": "Batch One"}},
+            {"bId": "2", "operation": "create", "Customer": {"DisplayName": taken}},
+            {"bId": "3", "Query": "select count(*) from Customer"},
+        ],
+        "batch-req",
+    )
     assert "Customer" in answers[0] and answers[1]["Fault"]["Error"][0]["code"] == "6240"
     assert answers[2]["QueryResponse"]["totalCount"] == 13
 
@@ -230,10 +260,14 @@ def test_adapter_finds_a_created_invoice_by_its_reference(sandbox):
     adapter = QuickBooksAdapter(make_client(sandbox))
     customer = sandbox.company.snapshot("Customer")[0]
     item = sandbox.company.snapshot("Item")[0]
-    record = {"move_type": "out_invoice", "partner": f"Customer/{customer['Id']}", "date": "2026-11-02",
-              "currency": customer["CurrencyRef"]["value"], "number": "INV/2026/11/000000000042",
-              "lines": [{"product": item["Id"], "quantity": Decimal(2), "price_unit": Decimal("10.00"),
-                         "taxes": []}]}
+    record = {
+        "move_type": "out_invoice",
+        "partner": f"Customer/{customer['Id']}",
+        "date": "2026-11-02",
+        "currency": customer["CurrencyRef"]["value"],
+        "number": "INV/2026/11/000000000042",
+        "lines": [{"product": item["Id"], "quantity": Decimal(2), "price_unit": Decimal("10.00"), "taxes": []}],
+    }
     control(sandbox, "faults", lose_response=5)  # every retry loses its answer too
     with pytest.raises(errors.ConnectorError):
         adapter.write("invoice", record, reference="odoo:account.move:42", idempotency_key="k-inv")
@@ -246,8 +280,21 @@ def test_adapter_finds_a_created_invoice_by_its_reference(sandbox):
 
 
 @pytest.mark.skipif(not os.path.isdir(SHARED), reason="../shared/fixtures/quickbooks is not here")
-@pytest.mark.parametrize("entity", ["Customer", "Vendor", "Item", "Account", "Invoice", "CreditMemo", "Bill",
-                                    "Payment", "BillPayment", "JournalEntry"])
+@pytest.mark.parametrize(
+    "entity",
+    [
+        "Customer",
+        "Vendor",
+        "Item",
+        "Account",
+        "Invoice",
+        "CreditMemo",
+        "Bill",
+        "Payment",
+        "BillPayment",
+        "JournalEntry",
+    ],
+)
 def test_recorded_quickbooks_documents_map_to_valid_canonical_records(entity):
     with open(os.path.join(SHARED, f"{entity}.json"), "rb") as handle:
         docs = json.loads(handle.read(), parse_float=Decimal)
@@ -270,8 +317,12 @@ def test_recorded_quickbooks_documents_map_to_valid_canonical_records(entity):
         canonical.validate(kind, record)
         if kind == "invoice":
             assert record["amount_total"] == Decimal(str(doc["TotalAmt"])).quantize(Decimal("0.01"))
-            signs = {"SalesItemLineDetail": 1, "ItemBasedExpenseLineDetail": 1, "AccountBasedExpenseLineDetail": 1,
-                     "DiscountLineDetail": -1}
+            signs = {
+                "SalesItemLineDetail": 1,
+                "ItemBasedExpenseLineDetail": 1,
+                "AccountBasedExpenseLineDetail": 1,
+                "DiscountLineDetail": -1,
+            }
             assert sum(line["amount"] for line in record["lines"]) == sum(
                 signs[line["DetailType"]] * Decimal(str(line["Amount"]))
                 for line in doc["Line"]

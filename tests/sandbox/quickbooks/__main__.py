@@ -1,6 +1,6 @@
 """Run the QuickBooks sandbox on its own.
 
-    python -m tests.sandbox.quickbooks --port 8765 [--seed DIR] [--generate] [--webhook-url URL]
+python -m tests.sandbox.quickbooks --port 8765 [--seed DIR] [--generate] [--webhook-url URL]
 """
 
 import argparse

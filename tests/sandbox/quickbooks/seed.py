@@ -24,75 +24,188 @@ ACCOUNTS = [
     ("Utilities", "Expense", "Utilities", "6200"),
     ("Office Expenses", "Expense", "OfficeGeneralAdministrativeExpenses", "6300"),
 ]
-FIRST = ["Amy", "Bill", "Cool", "Dukes", "Freeman", "Geeta", "Jeff", "John", "Kate", "Mark", "Paulsen", "Rago",
-         "Red", "Rondonuwu", "Shara", "Sonnenschein", "Sushi", "Travis", "Video", "Weiskopf", "Lena", "Omar",
-         "Priya", "Quentin", "Ursula", "Viktor", "Wendy", "Xavier", "Yusuf", "Zoe"]
-LAST = ["Bird Sanctuary", "Windsurf Shop", "Cars", "Basketball", "Sporting Goods", "Realty", "Jalopies",
-        "Melton", "Whelan", "Cho", "Medical", "Travel", "Rock Diner", "Fruit Company", "Barnett", "Family Store",
-        "by Andrew", "Waters", "Games", "Consulting", "Landscaping", "Bakery", "Plumbing", "Dental"]
+FIRST = [
+    "Amy",
+    "Bill",
+    "Cool",
+    "Dukes",
+    "Freeman",
+    "Geeta",
+    "Jeff",
+    "John",
+    "Kate",
+    "Mark",
+    "Paulsen",
+    "Rago",
+    "Red",
+    "Rondonuwu",
+    "Shara",
+    "Sonnenschein",
+    "Sushi",
+    "Travis",
+    "Video",
+    "Weiskopf",
+    "Lena",
+    "Omar",
+    "Priya",
+    "Quentin",
+    "Ursula",
+    "Viktor",
+    "Wendy",
+    "Xavier",
+    "Yusuf",
+    "Zoe",
+]
+LAST = [
+    "Bird Sanctuary",
+    "Windsurf Shop",
+    "Cars",
+    "Basketball",
+    "Sporting Goods",
+    "Realty",
+    "Jalopies",
+    "Melton",
+    "Whelan",
+    "Cho",
+    "Medical",
+    "Travel",
+    "Rock Diner",
+    "Fruit Company",
+    "Barnett",
+    "Family Store",
+    "by Andrew",
+    "Waters",
+    "Games",
+    "Consulting",
+    "Landscaping",
+    "Bakery",
+    "Plumbing",
+    "Dental",
+]
 STREETS = ["Ocean View Road", "Easy St.", "Main St", "Finch St.", "Sierra Way", "Country Road", "Pine Ave"]
-CITIES = [("Middlefield", "CA", "94482"), ("Bayshore", "CA", "94326"), ("San Pablo", "CA", "87999"),
-          ("Palo Alto", "CA", "94303"), ("Sunnyvale", "CA", "94086")]
-GOODS = ["Rock Fountain", "Fountain Pump", "Sprinkler Heads", "Sprinkler Pipes", "Concrete", "Garden Hose",
-         "Pavers", "Mulch", "Planter Box", "Bird Bath", "Lantern", "Trellis", "Soil Bag", "Seed Pack"]
-SERVICES = ["Design", "Installation", "Trimming", "Gardening", "Pest Control", "Maintenance & Repair",
-            "Lighting", "Consulting", "Weekly Visit", "Irrigation Check"]
+CITIES = [
+    ("Middlefield", "CA", "94482"),
+    ("Bayshore", "CA", "94326"),
+    ("San Pablo", "CA", "87999"),
+    ("Palo Alto", "CA", "94303"),
+    ("Sunnyvale", "CA", "94086"),
+]
+GOODS = [
+    "Rock Fountain",
+    "Fountain Pump",
+    "Sprinkler Heads",
+    "Sprinkler Pipes",
+    "Concrete",
+    "Garden Hose",
+    "Pavers",
+    "Mulch",
+    "Planter Box",
+    "Bird Bath",
+    "Lantern",
+    "Trellis",
+    "Soil Bag",
+    "Seed Pack",
+]
+SERVICES = [
+    "Design",
+    "Installation",
+    "Trimming",
+    "Gardening",
+    "Pest Control",
+    "Maintenance & Repair",
+    "Lighting",
+    "Consulting",
+    "Weekly Visit",
+    "Irrigation Check",
+]
 
 
-def _ref(doc, name_key="DisplayName"):
-    return {"value": doc["Id"], "name": doc.get(name_key) or doc.get("Name")}
-
-
-def generate_company(company, *, customers=200, items=100, invoices=500, payments=300, bills=20,
-                     journal_entries=5, credit_memos=10, foreign_share=0.15, seed=1, start=None):
-    """Fill ``company`` (a store.Company) and return the counts per entity."""
-    rng = random.Random(seed)
-    start = start or (date.today() - timedelta(days=120))
-    write = company.write
-    accounts = {}
-    for name, kind, subtype, number in ACCOUNTS:
-        accounts[name] = write("Account", {"Name": name, "AccountType": kind, "AccountSubType": subtype,
-                                           "AcctNum": number})
-    # tax: read-only in the API, so it is seeded as QuickBooks would hold it
+def _seed_taxes(company):
+    """Tax rates and codes: read-only in the API, so seeded as QuickBooks holds them."""
     if company.tax_mode == "us":
-        company.seed("TaxRate", [
-            {"Id": "1", "Name": "California", "RateValue": Decimal("7.25"), "Active": True},
-            {"Id": "2", "Name": "Santa Clara County", "RateValue": Decimal("1.00"), "Active": True},
-            {"Id": "3", "Name": "San Francisco Muni", "RateValue": Decimal("1.375"), "Active": True},
-        ])
-        company.seed("TaxCode", [
-            {"Id": "2", "Name": "California", "Taxable": True, "TaxGroup": False,
-             "SalesTaxRateList": {"TaxRateDetail": [{"TaxRateRef": {"value": "1"}, "TaxOrder": 0}]}},
-            {"Id": "3", "Name": "Santa Clara", "Taxable": True, "TaxGroup": True,
-             "SalesTaxRateList": {"TaxRateDetail": [{"TaxRateRef": {"value": "1"}, "TaxOrder": 0},
-                                                    {"TaxRateRef": {"value": "2"}, "TaxOrder": 0}]}},
-            {"Id": "4", "Name": "San Francisco", "Taxable": True, "TaxGroup": True,
-             "SalesTaxRateList": {"TaxRateDetail": [{"TaxRateRef": {"value": "1"}, "TaxOrder": 0},
-                                                    {"TaxRateRef": {"value": "3"}, "TaxOrder": 0}]}},
-        ])
+        company.seed(
+            "TaxRate",
+            [
+                {"Id": "1", "Name": "California", "RateValue": Decimal("7.25"), "Active": True},
+                {"Id": "2", "Name": "Santa Clara County", "RateValue": Decimal("1.00"), "Active": True},
+                {"Id": "3", "Name": "San Francisco Muni", "RateValue": Decimal("1.375"), "Active": True},
+            ],
+        )
+        company.seed(
+            "TaxCode",
+            [
+                {
+                    "Id": "2",
+                    "Name": "California",
+                    "Taxable": True,
+                    "TaxGroup": False,
+                    "SalesTaxRateList": {"TaxRateDetail": [{"TaxRateRef": {"value": "1"}, "TaxOrder": 0}]},
+                },
+                {
+                    "Id": "3",
+                    "Name": "Santa Clara",
+                    "Taxable": True,
+                    "TaxGroup": True,
+                    "SalesTaxRateList": {
+                        "TaxRateDetail": [
+                            {"TaxRateRef": {"value": "1"}, "TaxOrder": 0},
+                            {"TaxRateRef": {"value": "2"}, "TaxOrder": 0},
+                        ]
+                    },
+                },
+                {
+                    "Id": "4",
+                    "Name": "San Francisco",
+                    "Taxable": True,
+                    "TaxGroup": True,
+                    "SalesTaxRateList": {
+                        "TaxRateDetail": [
+                            {"TaxRateRef": {"value": "1"}, "TaxOrder": 0},
+                            {"TaxRateRef": {"value": "3"}, "TaxOrder": 0},
+                        ]
+                    },
+                },
+            ],
+        )
         tax_codes = ["2", "3", "4"]
     else:
-        company.seed("TaxRate", [
-            {"Id": "10", "Name": "GST", "RateValue": Decimal("10"), "Active": True},
-            {"Id": "11", "Name": "GST free", "RateValue": Decimal("0"), "Active": True},
-        ])
-        company.seed("TaxCode", [
-            {"Id": "10", "Name": "GST", "Taxable": True, "TaxGroup": False,
-             "SalesTaxRateList": {"TaxRateDetail": [{"TaxRateRef": {"value": "10"}}]},
-             "PurchaseTaxRateList": {"TaxRateDetail": [{"TaxRateRef": {"value": "10"}}]}},
-            {"Id": "11", "Name": "FRE", "Taxable": True, "TaxGroup": False,
-             "SalesTaxRateList": {"TaxRateDetail": [{"TaxRateRef": {"value": "11"}}]},
-             "PurchaseTaxRateList": {"TaxRateDetail": [{"TaxRateRef": {"value": "11"}}]}},
-        ])
+        company.seed(
+            "TaxRate",
+            [
+                {"Id": "10", "Name": "GST", "RateValue": Decimal("10"), "Active": True},
+                {"Id": "11", "Name": "GST free", "RateValue": Decimal("0"), "Active": True},
+            ],
+        )
+        company.seed(
+            "TaxCode",
+            [
+                {
+                    "Id": "10",
+                    "Name": "GST",
+                    "Taxable": True,
+                    "TaxGroup": False,
+                    "SalesTaxRateList": {"TaxRateDetail": [{"TaxRateRef": {"value": "10"}}]},
+                    "PurchaseTaxRateList": {"TaxRateDetail": [{"TaxRateRef": {"value": "10"}}]},
+                },
+                {
+                    "Id": "11",
+                    "Name": "FRE",
+                    "Taxable": True,
+                    "TaxGroup": False,
+                    "SalesTaxRateList": {"TaxRateDetail": [{"TaxRateRef": {"value": "11"}}]},
+                    "PurchaseTaxRateList": {"TaxRateDetail": [{"TaxRateRef": {"value": "11"}}]},
+                },
+            ],
+        )
         tax_codes = ["10", "11"]
-    terms = [write("Term", {"Name": n, "DueDays": d}) for n, d in (("Due on receipt", 0), ("Net 15", 15),
-                                                                    ("Net 30", 30))]
-    methods = [write("PaymentMethod", {"Name": n}) for n in ("Cash", "Check", "Visa", "Wire")]
-    company.exchange_rates.setdefault("EUR", Decimal("1.0850"))
+    return tax_codes
 
+
+def _customers(company, rng, count, terms, foreign_share):
+    write = company.write
     customer_docs = []
     used = set()
-    for n in range(customers):
+    for n in range(count):
         while True:
             name = f"{rng.choice(FIRST)} {rng.choice(LAST)}"
             if name not in used:
@@ -108,35 +221,87 @@ def generate_company(company, *, customers=200, items=100, invoices=500, payment
             "CompanyName": name,
             "PrimaryEmailAddr": {"Address": f"billing{n}@{name.split()[0].lower()}.example"},
             "PrimaryPhone": {"FreeFormNumber": f"(415) 555-{1000 + n:04d}"},
-            "BillAddr": {"Line1": f"{rng.randint(1, 9999)} {rng.choice(STREETS)}", "City": city,
-                         "CountrySubDivisionCode": state, "PostalCode": postcode, "Country": "USA"},
+            "BillAddr": {
+                "Line1": f"{rng.randint(1, 9999)} {rng.choice(STREETS)}",
+                "City": city,
+                "CountrySubDivisionCode": state,
+                "PostalCode": postcode,
+                "Country": "USA",
+            },
             "SalesTermRef": _ref(rng.choice(terms), "Name"),
         }
         if foreign:
             doc["CurrencyRef"] = {"value": "EUR", "name": "Euro"}
-            doc["BillAddr"].update(City="Berlin", CountrySubDivisionCode=None, PostalCode="10115",
-                                   Country="Germany")
+            doc["BillAddr"].update(City="Berlin", CountrySubDivisionCode=None, PostalCode="10115", Country="Germany")
         customer_docs.append(write("Customer", doc))
+    return customer_docs
+
+
+def _ref(doc, name_key="DisplayName"):
+    return {"value": doc["Id"], "name": doc.get(name_key) or doc.get("Name")}
+
+
+def generate_company(
+    company,
+    *,
+    customers=200,
+    items=100,
+    invoices=500,
+    payments=300,
+    bills=20,
+    journal_entries=5,
+    credit_memos=10,
+    foreign_share=0.15,
+    seed=1,
+    start=None,
+):
+    """Fill ``company`` (a store.Company) and return the counts per entity."""
+    rng = random.Random(seed)
+    start = start or (date.today() - timedelta(days=120))
+    write = company.write
+    accounts = {}
+    for name, kind, subtype, number in ACCOUNTS:
+        accounts[name] = write(
+            "Account", {"Name": name, "AccountType": kind, "AccountSubType": subtype, "AcctNum": number}
+        )
+    tax_codes = _seed_taxes(company)
+    terms = [
+        write("Term", {"Name": n, "DueDays": d}) for n, d in (("Due on receipt", 0), ("Net 15", 15), ("Net 30", 30))
+    ]
+    methods = [write("PaymentMethod", {"Name": n}) for n in ("Cash", "Check", "Visa", "Wire")]
+    company.exchange_rates.setdefault("EUR", Decimal("1.0850"))
+
+    customer_docs = _customers(company, rng, customers, terms, foreign_share)
     vendors = []
     for n in range(max(3, customers // 20)):
-        vendors.append(write("Vendor", {
-            "DisplayName": f"{rng.choice(LAST)} Supplies {n + 1}",
-            "CompanyName": f"{rng.choice(LAST)} Supplies {n + 1}",
-            "PrimaryEmailAddr": {"Address": f"ap{n}@supplier.example"},
-        }))
+        vendors.append(
+            write(
+                "Vendor",
+                {
+                    "DisplayName": f"{rng.choice(LAST)} Supplies {n + 1}",
+                    "CompanyName": f"{rng.choice(LAST)} Supplies {n + 1}",
+                    "PrimaryEmailAddr": {"Address": f"ap{n}@supplier.example"},
+                },
+            )
+        )
     item_docs = []
     for n in range(items):
         service = n % 2 == 0
         base = rng.choice(SERVICES if service else GOODS)
-        item_docs.append(write("Item", {
-            "Name": f"{base} {n + 1}",
-            "Type": "Service" if service else "NonInventory",
-            "UnitPrice": Decimal(rng.randint(500, 50000)) / 100,
-            "PurchaseCost": Decimal(rng.randint(100, 20000)) / 100,
-            "IncomeAccountRef": _ref(accounts["Services" if service else "Sales of Product Income"], "Name"),
-            "ExpenseAccountRef": _ref(accounts["Cost of Goods Sold"], "Name"),
-            "Taxable": not service,
-        }))
+        item_docs.append(
+            write(
+                "Item",
+                {
+                    "Name": f"{base} {n + 1}",
+                    "Type": "Service" if service else "NonInventory",
+                    "UnitPrice": Decimal(rng.randint(500, 50000)) / 100,
+                    "PurchaseCost": Decimal(rng.randint(100, 20000)) / 100,
+                    "IncomeAccountRef": _ref(accounts["Services" if service else "Sales of Product Income"], "Name"),
+                    "ExpenseAccountRef": _ref(accounts["Cost of Goods Sold"], "Name"),
+                    "Taxable": not service,
+                },
+            )
+        )
     invoice_docs = []
     for n in range(invoices):
         customer = rng.choice(customer_docs)
@@ -152,8 +317,14 @@ def generate_company(company, *, customers=200, items=100, invoices=500, payment
                 detail["TaxCodeRef"] = {"value": "TAX" if rng.random() < 0.6 else "NON"}
             else:
                 detail["TaxCodeRef"] = {"value": rng.choice(tax_codes)}
-            lines.append({"DetailType": "SalesItemLineDetail", "Amount": qty * price,
-                          "Description": item["Name"], "SalesItemLineDetail": detail})
+            lines.append(
+                {
+                    "DetailType": "SalesItemLineDetail",
+                    "Amount": qty * price,
+                    "Description": item["Name"],
+                    "SalesItemLineDetail": detail,
+                }
+            )
         doc = {
             "CustomerRef": _ref(customer),
             "TxnDate": txn_date.isoformat(),
@@ -194,12 +365,27 @@ def generate_company(company, *, customers=200, items=100, invoices=500, payment
     for n in range(credit_memos):
         customer = rng.choice([c for c in customer_docs if c["CurrencyRef"]["value"] == company.home_currency])
         item = rng.choice(item_docs)
-        detail = {"ItemRef": _ref(item, "Name"), "Qty": Decimal(1), "UnitPrice": Decimal(rng.randint(1000, 9000)) / 100,
-                  "TaxCodeRef": {"value": "NON" if company.tax_mode == "us" else tax_codes[-1]}}
-        write("CreditMemo", {"CustomerRef": _ref(customer), "DocNumber": f"CM-{n + 1}",
-                             "TxnDate": (start + timedelta(days=rng.randint(0, 100))).isoformat(),
-                             "Line": [{"DetailType": "SalesItemLineDetail", "Amount": detail["Qty"] * detail["UnitPrice"],
-                                       "SalesItemLineDetail": detail}]})
+        detail = {
+            "ItemRef": _ref(item, "Name"),
+            "Qty": Decimal(1),
+            "UnitPrice": Decimal(rng.randint(1000, 9000)) / 100,
+            "TaxCodeRef": {"value": "NON" if company.tax_mode == "us" else tax_codes[-1]},
+        }
+        write(
+            "CreditMemo",
+            {
+                "CustomerRef": _ref(customer),
+                "DocNumber": f"CM-{n + 1}",
+                "TxnDate": (start + timedelta(days=rng.randint(0, 100))).isoformat(),
+                "Line": [
+                    {
+                        "DetailType": "SalesItemLineDetail",
+                        "Amount": detail["Qty"] * detail["UnitPrice"],
+                        "SalesItemLineDetail": detail,
+                    }
+                ],
+            },
+        )
     bill_docs = []
     expense_accounts = [accounts[n] for n in ("Rent or Lease", "Utilities", "Office Expenses")]
     for n in range(bills):
@@ -208,31 +394,65 @@ def generate_company(company, *, customers=200, items=100, invoices=500, payment
         detail = {"AccountRef": _ref(rng.choice(expense_accounts), "Name")}
         if company.tax_mode != "us":
             detail["TaxCodeRef"] = {"value": tax_codes[0]}
-        bill_docs.append(write("Bill", {
-            "VendorRef": _ref(vendor), "DocNumber": f"B-{n + 1}",
-            "TxnDate": (start + timedelta(days=rng.randint(0, 100))).isoformat(),
-            "APAccountRef": _ref(accounts["Accounts Payable (A/P)"], "Name"),
-            "Line": [{"DetailType": "AccountBasedExpenseLineDetail", "Amount": amount, "Description": "Monthly",
-                      "AccountBasedExpenseLineDetail": detail}],
-        }))
+        bill_docs.append(
+            write(
+                "Bill",
+                {
+                    "VendorRef": _ref(vendor),
+                    "DocNumber": f"B-{n + 1}",
+                    "TxnDate": (start + timedelta(days=rng.randint(0, 100))).isoformat(),
+                    "APAccountRef": _ref(accounts["Accounts Payable (A/P)"], "Name"),
+                    "Line": [
+                        {
+                            "DetailType": "AccountBasedExpenseLineDetail",
+                            "Amount": amount,
+                            "Description": "Monthly",
+                            "AccountBasedExpenseLineDetail": detail,
+                        }
+                    ],
+                },
+            )
+        )
     for bill in bill_docs[: bills // 2]:
-        write("BillPayment", {
-            "VendorRef": bill["VendorRef"], "PayType": "Check", "TotalAmt": bill["Balance"],
-            "TxnDate": bill["TxnDate"],
-            "CheckPayment": {"BankAccountRef": _ref(accounts["Checking"], "Name")},
-            "Line": [{"Amount": bill["Balance"], "LinkedTxn": [{"TxnId": bill["Id"], "TxnType": "Bill"}]}],
-        })
+        write(
+            "BillPayment",
+            {
+                "VendorRef": bill["VendorRef"],
+                "PayType": "Check",
+                "TotalAmt": bill["Balance"],
+                "TxnDate": bill["TxnDate"],
+                "CheckPayment": {"BankAccountRef": _ref(accounts["Checking"], "Name")},
+                "Line": [{"Amount": bill["Balance"], "LinkedTxn": [{"TxnId": bill["Id"], "TxnType": "Bill"}]}],
+            },
+        )
     for n in range(journal_entries):
         amount = Decimal(rng.randint(10000, 500000)) / 100
-        write("JournalEntry", {
-            "DocNumber": f"JE-{n + 1}", "TxnDate": (start + timedelta(days=n)).isoformat(),
-            "PrivateNote": "Owner contribution",
-            "Line": [
-                {"Amount": amount, "DetailType": "JournalEntryLineDetail", "Description": "Deposit",
-                 "JournalEntryLineDetail": {"PostingType": "Debit", "AccountRef": _ref(accounts["Checking"], "Name")}},
-                {"Amount": amount, "DetailType": "JournalEntryLineDetail", "Description": "Owner contribution",
-                 "JournalEntryLineDetail": {"PostingType": "Credit",
-                                            "AccountRef": _ref(accounts["Opening Balance Equity"], "Name")}},
-            ],
-        })
+        write(
+            "JournalEntry",
+            {
+                "DocNumber": f"JE-{n + 1}",
+                "TxnDate": (start + timedelta(days=n)).isoformat(),
+                "PrivateNote": "Owner contribution",
+                "Line": [
+                    {
+                        "Amount": amount,
+                        "DetailType": "JournalEntryLineDetail",
+                        "Description": "Deposit",
+                        "JournalEntryLineDetail": {
+                            "PostingType": "Debit",
+                            "AccountRef": _ref(accounts["Checking"], "Name"),
+                        },
+                    },
+                    {
+                        "Amount": amount,
+                        "DetailType": "JournalEntryLineDetail",
+                        "Description": "Owner contribution",
+                        "JournalEntryLineDetail": {
+                            "PostingType": "Credit",
+                            "AccountRef": _ref(accounts["Opening Balance Equity"], "Name"),
+                        },
+                    },
+                ],
+            },
+        )
     return {entity: len(company.docs[entity]) for entity in company.docs if company.docs[entity]}

@@ -43,7 +43,7 @@ def dumps(value):
     def default(obj):
         if isinstance(obj, Decimal):
             return int(obj) if obj == obj.to_integral_value() and obj.as_tuple().exponent >= 0 else float(obj)
-        if isinstance(obj, (datetime, date)):
+        if isinstance(obj, datetime | date):
             return obj.isoformat()
         raise TypeError(type(obj).__name__)
 
@@ -265,8 +265,10 @@ class Sandbox:
             for realm, events in notifications:
                 payloads = [self._payload(realm, events)]
                 if self.faults.webhook_out_of_order and len(events) > 1:
-                    payloads = [self._payload(realm, events[len(events) // 2 :]),
-                                self._payload(realm, events[: len(events) // 2])]
+                    payloads = [
+                        self._payload(realm, events[len(events) // 2 :]),
+                        self._payload(realm, events[: len(events) // 2]),
+                    ]
                 for payload in payloads:
                     self.webhook_outbox.append((now, 0, payload))
                     if self.faults.webhook_duplicate:
@@ -349,7 +351,7 @@ class _Handler(BaseHTTPRequestHandler):
         return self._raw_body
 
     def _send(self, status, body=b"", content_type="application/json", headers=None):
-        if isinstance(body, (dict, list)):
+        if isinstance(body, dict | list):
             body = dumps(body)
         self.send_response(status)
         self.send_header("Content-Type", content_type)
@@ -432,8 +434,12 @@ class _Handler(BaseHTTPRequestHandler):
             )
         else:
             code = secrets.token_urlsafe(16)
-            sb.codes[code] = {"client": params["client_id"], "redirect_uri": redirect, "realm": form["realmId"],
-                              "expires": time.time() + 300}
+            sb.codes[code] = {
+                "client": params["client_id"],
+                "redirect_uri": redirect,
+                "realm": form["realmId"],
+                "expires": time.time() + 300,
+            }
             target = f"{redirect}{sep}" + urllib.parse.urlencode(
                 {"code": code, "state": params.get("state", ""), "realmId": form["realmId"]}
             )
@@ -481,8 +487,9 @@ class _Handler(BaseHTTPRequestHandler):
             found = sb.refresh_tokens.pop(token, None) or sb.access_tokens.pop(token, None)
             if found:  # revoking one token ends the whole grant
                 for table in (sb.access_tokens, sb.refresh_tokens):
-                    for key in [k for k, v in table.items() if v["realm"] == found["realm"]
-                                and v["client"] == found["client"]]:
+                    for key in [
+                        k for k, v in table.items() if v["realm"] == found["realm"] and v["client"] == found["client"]
+                    ]:
                         del table[key]
         self._send(200, b"")
 
@@ -503,13 +510,23 @@ class _Handler(BaseHTTPRequestHandler):
         if shape == "odd":
             return self._send(
                 status,
-                {"fault": {"error": [{"message": message, "detail": "Token expired", "code": "3200"}],
-                           "type": "AUTHENTICATION"}, "time": datetime.now().isoformat()},
+                {
+                    "fault": {
+                        "error": [{"message": message, "detail": "Token expired", "code": "3200"}],
+                        "type": "AUTHENTICATION",
+                    },
+                    "time": datetime.now().isoformat(),
+                },
             )
         return self._send(
             status,
-            {"Fault": {"Error": [{"Message": message, "Detail": "Token expired", "code": "3200"}],
-                       "type": "AuthenticationFault"}, "time": datetime.now().isoformat()},
+            {
+                "Fault": {
+                    "Error": [{"Message": message, "Detail": "Token expired", "code": "3200"}],
+                    "type": "AuthenticationFault",
+                },
+                "time": datetime.now().isoformat(),
+            },
         )
 
     def _api(self, method, realm, rest):
@@ -524,9 +541,19 @@ class _Handler(BaseHTTPRequestHandler):
         if company is None or token["realm"] != realm:
             return self._send(
                 403,
-                {"Fault": {"Error": [{"Message": "message=ApplicationAuthorizationFailed; errorCode=003100; "
-                                      "statusCode=403", "code": "3100"}], "type": "AuthorizationFault"},
-                 "time": datetime.now().isoformat()},
+                {
+                    "Fault": {
+                        "Error": [
+                            {
+                                "Message": "message=ApplicationAuthorizationFailed; errorCode=003100; "
+                                "statusCode=403",
+                                "code": "3100",
+                            }
+                        ],
+                        "type": "AuthorizationFault",
+                    },
+                    "time": datetime.now().isoformat(),
+                },
             )
         batch = rest[:1] == ["batch"]
         if sb.faults.take("throttle") or not sb.limits.enter(realm, batch=batch):
@@ -534,15 +561,32 @@ class _Handler(BaseHTTPRequestHandler):
                 sb.stats["throttled"] += 1
             return self._send(
                 429,
-                {"Fault": {"Error": [{"Message": "message=ThrottleExceeded; errorCode=003001; statusCode=429",
-                                      "Detail": "The request limit was reached.", "code": "3001"}],
-                           "type": "ThrottleExceeded"}, "time": datetime.now().isoformat()},
+                {
+                    "Fault": {
+                        "Error": [
+                            {
+                                "Message": "message=ThrottleExceeded; errorCode=003001; statusCode=429",
+                                "Detail": "The request limit was reached.",
+                                "code": "3001",
+                            }
+                        ],
+                        "type": "ThrottleExceeded",
+                    },
+                    "time": datetime.now().isoformat(),
+                },
             )
         try:
             if sb.faults.take("server_error"):
-                return self._send(500, Fault(10000, "An application error has occurred while processing your "
-                                             "request", "System Failure Error", status=500,
-                                             fault_type="SystemFault").body(company.fmt(company.now())))
+                return self._send(
+                    500,
+                    Fault(
+                        10000,
+                        "An application error has occurred while processing your " "request",
+                        "System Failure Error",
+                        status=500,
+                        fault_type="SystemFault",
+                    ).body(company.fmt(company.now())),
+                )
             if sb.faults.take("timeout"):
                 time.sleep(sb.faults.timeout_seconds)
             self._api_call(method, company, rest)
@@ -550,12 +594,17 @@ class _Handler(BaseHTTPRequestHandler):
             sb.limits.leave(realm)
 
     def _api_call(self, method, company, rest):
-        sb = self.sandbox
         minor = self.query.get("minorversion")
         if minor is not None and (not minor.isdigit() or int(minor) < 75):
-            return self._fault(company, Fault(
-                2010, "Request has invalid or unsupported property",
-                "minorversion 1 to 74 are no longer supported: use 75 or later", element="minorversion"))
+            return self._fault(
+                company,
+                Fault(
+                    2010,
+                    "Request has invalid or unsupported property",
+                    "minorversion 1 to 74 are no longer supported: use 75 or later",
+                    element="minorversion",
+                ),
+            )
         body = self._body()
         head = rest[0].lower()
         try:
@@ -572,8 +621,12 @@ class _Handler(BaseHTTPRequestHandler):
                 return self._write(company, body, self._batch)
             entity = PATHS.get(head)
             if entity is None:
-                return self._send(404, Fault(500, "Unsupported Operation", f"Operation {head} is not supported",
-                                             fault_type="ValidationFault").body(self._time(company)))
+                return self._send(
+                    404,
+                    Fault(
+                        500, "Unsupported Operation", f"Operation {head} is not supported", fault_type="ValidationFault"
+                    ).body(self._time(company)),
+                )
             if method == "GET" and len(rest) == 2:
                 with company.lock:
                     doc = public(company.get(entity, rest[1]))
@@ -591,9 +644,12 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _ok(self, company, payload):
         if self.sandbox.faults.take("fault_in_200"):
-            payload = Fault(10000, "An application error has occurred while processing your request",
-                            "System Failure Error: a Fault inside HTTP 200", fault_type="SystemFault").body(
-                self._time(company))
+            payload = Fault(
+                10000,
+                "An application error has occurred while processing your request",
+                "System Failure Error: a Fault inside HTTP 200",
+                fault_type="SystemFault",
+            ).body(self._time(company))
         return self._send(200, payload)
 
     def _fault(self, company, fault):
@@ -609,8 +665,12 @@ class _Handler(BaseHTTPRequestHandler):
         if since.tzinfo is None:
             since = since.astimezone()
         if company.now() - since > timedelta(days=30):
-            raise Fault(2010, "Request has invalid or unsupported property",
-                        "changedSince must be within the last 30 days", element="changedSince")
+            raise Fault(
+                2010,
+                "Request has invalid or unsupported property",
+                "changedSince must be within the last 30 days",
+                element="changedSince",
+            )
         canonical = {e.lower(): e for e in ENTITIES}
         entities = [canonical.get(e.lower(), e) for e in entities]
         payload, _total = company.cdc(entities, since)
@@ -622,8 +682,15 @@ class _Handler(BaseHTTPRequestHandler):
         sb = self.sandbox
         request_id = self.query.get("requestid")
         if request_id and len(request_id) > 50:
-            return self._fault(company, Fault(2010, "Request has invalid or unsupported property",
-                                              "requestid is longer than 50 characters", element="requestid"))
+            return self._fault(
+                company,
+                Fault(
+                    2010,
+                    "Request has invalid or unsupported property",
+                    "requestid is longer than 50 characters",
+                    element="requestid",
+                ),
+            )
         with company.lock:
             replay = company.requests.get(request_id) if request_id else None
             if replay:
@@ -671,8 +738,12 @@ class _Handler(BaseHTTPRequestHandler):
     def _batch(self, company, body):
         items = body.get("BatchItemRequest") or []
         if len(items) > 30:
-            raise Fault(2010, "Request has invalid or unsupported property",
-                        "A batch request can carry at most 30 items", element="BatchItemRequest")
+            raise Fault(
+                2010,
+                "Request has invalid or unsupported property",
+                "A batch request can carry at most 30 items",
+                element="BatchItemRequest",
+            )
         out = []
         for item in items:
             answer = {"bId": item.get("bId")}
@@ -684,8 +755,9 @@ class _Handler(BaseHTTPRequestHandler):
                     if entity is None:
                         raise Fault(2010, "Request has invalid or unsupported property", "no entity in batch item")
                     operation = item.get("operation", "create")
-                    doc = company.write(entity, item[entity], operation=operation,
-                                        sparse=bool(item[entity].get("sparse")))
+                    doc = company.write(
+                        entity, item[entity], operation=operation, sparse=bool(item[entity].get("sparse"))
+                    )
                     answer[entity] = public(doc)
             except Fault as fault:
                 answer["Fault"] = fault.body("")["Fault"]
@@ -694,72 +766,89 @@ class _Handler(BaseHTTPRequestHandler):
 
     # ------------------------------------------------------------------ control
     def _control(self, method, parts):
+        """``/_sandbox/<action>``: GET docs/<Entity> and stats; POST everything else."""
         sb = self.sandbox
         body = loads(self._body()) if method == "POST" else {}
         realm = body.get("realm") or self.query.get("realm")
         company = sb.companies.get(str(realm)) if realm else sb.company
         action = parts[0] if parts else ""
+        handler = getattr(self, f"_control_{action}", None)
+        if handler is None or (method == "GET") != (action in ("docs", "stats")):
+            return self._send(404, {"error": f"unknown control {method} {action}"})
         try:
-            if action == "reset":
-                sb.reset()
-                return self._send(200, {"realm": sb.company.realm_id})
-            if action == "company" and method == "POST":
-                with company.lock:
-                    for key in ("name", "country", "home_currency", "multicurrency", "tax_mode",
-                                "custom_doc_numbers"):
-                        if key in body:
-                            setattr(company, key, body[key])
-                    if "books_closed_on" in body:
-                        value = body["books_closed_on"]
-                        company.books_closed_on = date.fromisoformat(value) if value else None
-                    for code, rate in (body.get("exchange_rates") or {}).items():
-                        company.exchange_rates[code] = Decimal(str(rate))
-                if "clock_offset_days" in body:
-                    sb.clock_offset = timedelta(days=float(body["clock_offset_days"]))
-                return self._send(200, {"realm": company.realm_id, "tax_mode": company.tax_mode})
-            if action == "seed" and method == "POST":
-                if body.get("directory"):
-                    counts = sb.seed_directory(body["directory"], realm)
-                else:
-                    counts = {e: company.seed(e, docs) for e, docs in (body.get("documents") or {}).items()}
-                    sb.webhook_cursor[company.realm_id] = len(company.events)
-                return self._send(200, {"seeded": counts})
-            if action == "docs":
-                entity = parts[1]
-                return self._send(200, {entity: company.snapshot(entity)})
-            if action == "change" and method == "POST":
-                # what a person does in QuickBooks' own screens: no token, webhooks follow
-                doc = company.write(body["entity"], body["body"], operation=body.get("operation", "create"),
-                                    sparse=bool(body["body"].get("sparse")))
-                return self._send(200, {body["entity"]: public(doc)})
-            if action == "merge" and method == "POST":
-                doc = company.merge(body["entity"], body["from"], body["to"])
-                return self._send(200, {body["entity"]: public(doc)})
-            if action == "faults" and method == "POST":
-                sb.faults.update(body)
-                return self._send(200, {"ok": True})
-            if action == "limits" and method == "POST":
-                for key in ("per_minute", "concurrent", "batch_per_minute"):
-                    if key in body:
-                        setattr(sb.limits, key, int(body[key]))
-                return self._send(200, {"ok": True})
-            if action == "webhooks" and method == "POST":
-                sb.webhook.update({k: v for k, v in body.items() if k in sb.webhook})
-                if "verifier" in body:
-                    sb.verifier = body["verifier"]
-                return self._send(200, sb.webhook)
-            if action == "flush" and method == "POST":
-                return self._send(200, {"sent": sb.flush_webhooks(force=True)})
-            if action == "expire_tokens" and method == "POST":
-                sb.expire_access_tokens()
-                return self._send(200, {"ok": True})
-            if action == "clients" and method == "POST":
-                sb.clients[body["client_id"]] = body["client_secret"]
-                return self._send(200, {"ok": True})
-            if action == "stats":
-                with sb.lock:
-                    stats = dict(sb.stats, webhooks=[(s, p.decode()) for s, p in sb.webhook_log[-200:]])
-                return self._send(200, stats)
-            return self._send(404, {"error": f"unknown control {action}"})
+            return self._send(200, handler(company, body, parts[1:]))
         except Fault as fault:
             return self._fault(company, fault)
+
+    def _control_reset(self, company, body, args):
+        self.sandbox.reset()
+        return {"realm": self.sandbox.company.realm_id}
+
+    def _control_company(self, company, body, args):
+        with company.lock:
+            for key in ("name", "country", "home_currency", "multicurrency", "tax_mode", "custom_doc_numbers"):
+                if key in body:
+                    setattr(company, key, body[key])
+            if "books_closed_on" in body:
+                value = body["books_closed_on"]
+                company.books_closed_on = date.fromisoformat(value) if value else None
+            for code, rate in (body.get("exchange_rates") or {}).items():
+                company.exchange_rates[code] = Decimal(str(rate))
+        if "clock_offset_days" in body:
+            self.sandbox.clock_offset = timedelta(days=float(body["clock_offset_days"]))
+        return {"realm": company.realm_id, "tax_mode": company.tax_mode}
+
+    def _control_seed(self, company, body, args):
+        if body.get("directory"):
+            return {"seeded": self.sandbox.seed_directory(body["directory"], company.realm_id)}
+        counts = {entity: company.seed(entity, docs) for entity, docs in (body.get("documents") or {}).items()}
+        self.sandbox.webhook_cursor[company.realm_id] = len(company.events)
+        return {"seeded": counts}
+
+    def _control_generate(self, company, body, args):
+        return {"generated": self.sandbox.generate(company.realm_id, **body.get("size", {}))}
+
+    def _control_docs(self, company, body, args):
+        return {args[0]: company.snapshot(args[0])}
+
+    def _control_change(self, company, body, args):
+        """What a person does in QuickBooks' own screens: no token needed, webhooks follow."""
+        entity, doc = body["entity"], body["body"]
+        written = company.write(entity, doc, operation=body.get("operation", "create"), sparse=bool(doc.get("sparse")))
+        return {entity: public(written)}
+
+    def _control_merge(self, company, body, args):
+        return {body["entity"]: public(company.merge(body["entity"], body["from"], body["to"]))}
+
+    def _control_faults(self, company, body, args):
+        self.sandbox.faults.update(body)
+        return {"ok": True}
+
+    def _control_limits(self, company, body, args):
+        for key in ("per_minute", "concurrent", "batch_per_minute"):
+            if key in body:
+                setattr(self.sandbox.limits, key, int(body[key]))
+        return {"ok": True}
+
+    def _control_webhooks(self, company, body, args):
+        sb = self.sandbox
+        sb.webhook.update({k: v for k, v in body.items() if k in sb.webhook})
+        if "verifier" in body:
+            sb.verifier = body["verifier"]
+        return sb.webhook
+
+    def _control_flush(self, company, body, args):
+        return {"sent": self.sandbox.flush_webhooks(force=True)}
+
+    def _control_expire_tokens(self, company, body, args):
+        self.sandbox.expire_access_tokens()
+        return {"ok": True}
+
+    def _control_clients(self, company, body, args):
+        self.sandbox.clients[body["client_id"]] = body["client_secret"]
+        return {"ok": True}
+
+    def _control_stats(self, company, body, args):
+        sb = self.sandbox
+        with sb.lock:
+            return dict(sb.stats, webhooks=[(status, payload.decode()) for status, payload in sb.webhook_log[-200:]])

@@ -214,8 +214,12 @@ class Company:
         value = ref_value(doc, key)
         if value is None:
             if required:
-                raise Fault(2020, "Required param missing, need to supply the required value for the API",
-                            f"Required parameter {key} is missing in the request", element=key)
+                raise Fault(
+                    2020,
+                    "Required param missing, need to supply the required value for the API",
+                    f"Required parameter {key} is missing in the request",
+                    element=key,
+                )
             return None
         if not self._ref_exists(entity, value):
             raise not_found(f"{key} {value}")
@@ -226,8 +230,12 @@ class Company:
         """Create, update (full or sparse), delete or void; return the stored document."""
         with self.lock:
             if entity in READ_ONLY:
-                raise Fault(500, "Unsupported Operation", f"Operation {operation} is not supported for {entity}",
-                            fault_type="ValidationFault")
+                raise Fault(
+                    500,
+                    "Unsupported Operation",
+                    f"Operation {operation} is not supported for {entity}",
+                    fault_type="ValidationFault",
+                )
             if operation == "create" and not body.get("Id"):
                 return self._create(entity, body)
             current = self.get(entity, body.get("Id"))
@@ -281,15 +289,25 @@ class Company:
 
     def _delete(self, entity, current):
         if entity in NO_DELETE:
-            raise Fault(6000, "A business validation error has occurred while processing your request",
-                        f"{entity} cannot be deleted: make it inactive instead")
+            raise Fault(
+                6000,
+                "A business validation error has occurred while processing your request",
+                f"{entity} cannot be deleted: make it inactive instead",
+            )
         self._check_not_linked(entity, current)
         self._check_open_period(current)
         self._undo_effects(entity, current)
         del self.docs[entity][current["Id"]]
         moment = self.now()
-        self.deleted[entity][current["Id"]] = (moment, {"Id": current["Id"], "status": "Deleted", "domain": "QBO",
-                                                       "MetaData": {"LastUpdatedTime": self.fmt(moment)}})
+        self.deleted[entity][current["Id"]] = (
+            moment,
+            {
+                "Id": current["Id"],
+                "status": "Deleted",
+                "domain": "QBO",
+                "MetaData": {"LastUpdatedTime": self.fmt(moment)},
+            },
+        )
         self._event(entity, current["Id"], "Delete")
         return {"Id": current["Id"], "status": "Deleted", "domain": "QBO"}
 
@@ -334,8 +352,12 @@ class Company:
             moment = self.now()
             self.deleted[entity][source["Id"]] = (
                 moment,
-                {"Id": source["Id"], "status": "Deleted", "domain": "QBO",
-                 "MetaData": {"LastUpdatedTime": self.fmt(moment)}},
+                {
+                    "Id": source["Id"],
+                    "status": "Deleted",
+                    "domain": "QBO",
+                    "MetaData": {"LastUpdatedTime": self.fmt(moment)},
+                },
             )
             self._event(entity, source["Id"], "Merge", {"deletedId": source["Id"], "mergedIntoId": target["Id"]})
             return target
@@ -357,15 +379,25 @@ class Company:
             parts = [doc.get(k) for k in ("Title", "GivenName", "MiddleName", "FamilyName", "Suffix")]
             name = " ".join(p for p in parts if p) or doc.get("CompanyName") or ""
         if not name:
-            raise Fault(6000, "A business validation error has occurred while processing your request",
-                        "You must fill out at least one of: Title, Given Name, Middle Name, Family Name, "
-                        "Suffix, Display Name or Company Name")
+            raise Fault(
+                6000,
+                "A business validation error has occurred while processing your request",
+                "You must fill out at least one of: Title, Given Name, Middle Name, Family Name, "
+                "Suffix, Display Name or Company Name",
+            )
         if ":" in name or "\t" in name or "\n" in name:
-            raise Fault(6000, "A business validation error has occurred while processing your request",
-                        "Display name cannot contain a colon (:), a tab or a new line")
+            raise Fault(
+                6000,
+                "A business validation error has occurred while processing your request",
+                "Display name cannot contain a colon (:), a tab or a new line",
+            )
         if len(name) > 500:
-            raise Fault(2050, "String length is either shorter or longer than supported by specification",
-                        "Min:0 Max:500 supported. Supplied length:" + str(len(name)), element="DisplayName")
+            raise Fault(
+                2050,
+                "String length is either shorter or longer than supported by specification",
+                "Min:0 Max:500 supported. Supplied length:" + str(len(name)),
+                element="DisplayName",
+            )
         wanted = name.casefold()
         for other_entity in NAME_ENTITIES:
             for other in self.docs[other_entity].values():
@@ -402,13 +434,20 @@ class Company:
     def _unique_name(self, entity, doc, field="Name"):
         name = (doc.get(field) or "").strip()
         if not name:
-            raise Fault(2020, "Required param missing, need to supply the required value for the API",
-                        f"Required parameter {field} is missing in the request", element=field)
+            raise Fault(
+                2020,
+                "Required param missing, need to supply the required value for the API",
+                f"Required parameter {field} is missing in the request",
+                element=field,
+            )
         for other in self.docs[entity].values():
             if other["Id"] != doc.get("Id") and (other.get(field) or "").casefold() == name.casefold():
-                raise Fault(6240, "Duplicate Name Exists Error",
-                            f"The name supplied already exists. : Another {entity.lower()} is already using "
-                            f"this name (Id={other['Id']}).")
+                raise Fault(
+                    6240,
+                    "Duplicate Name Exists Error",
+                    f"The name supplied already exists. : Another {entity.lower()} is already using "
+                    f"this name (Id={other['Id']}).",
+                )
         doc[field] = name
         doc["FullyQualifiedName"] = name
 
@@ -420,8 +459,11 @@ class Company:
         for key in ("IncomeAccountRef", "ExpenseAccountRef", "AssetAccountRef"):
             self._require_ref("Account", doc, key)
         if doc["Type"] in ("Service", "NonInventory", "Inventory") and not ref_value(doc, "IncomeAccountRef"):
-            raise Fault(6000, "A business validation error has occurred while processing your request",
-                        "Sales items must have an income account")
+            raise Fault(
+                6000,
+                "A business validation error has occurred while processing your request",
+                "Sales items must have an income account",
+            )
 
     def _prepare_account(self, doc, old):
         self._unique_name("Account", doc)
@@ -444,9 +486,12 @@ class Company:
     def _check_open_period(self, doc):
         txn_date = doc.get("TxnDate")
         if self.books_closed_on and txn_date and date.fromisoformat(txn_date) <= self.books_closed_on:
-            raise Fault(6210, "Account Period Closed, cannot update through API",
-                        f"The account period has closed and the books are locked (closing date "
-                        f"{self.books_closed_on.isoformat()}); {txn_date} cannot be changed")
+            raise Fault(
+                6210,
+                "Account Period Closed, cannot update through API",
+                f"The account period has closed and the books are locked (closing date "
+                f"{self.books_closed_on.isoformat()}); {txn_date} cannot be changed",
+            )
 
     def _prepare_txn(self, entity, doc):
         today = self.now().date()
@@ -458,12 +503,19 @@ class Company:
         self._check_open_period(doc)
         number = doc.get("DocNumber")
         if number is not None and len(str(number)) > 21:
-            raise Fault(2050, "String length is either shorter or longer than supported by specification",
-                        f"Min:0 Max:21 supported. Supplied length:{len(str(number))}", element="DocNumber")
+            raise Fault(
+                2050,
+                "String length is either shorter or longer than supported by specification",
+                f"Min:0 Max:21 supported. Supplied length:{len(str(number))}",
+                element="DocNumber",
+            )
         currency = ref_value(doc, "CurrencyRef") or self.home_currency
         if currency != self.home_currency and not self.multicurrency:
-            raise Fault(6000, "A business validation error has occurred while processing your request",
-                        "Multicurrency is not enabled for this company")
+            raise Fault(
+                6000,
+                "A business validation error has occurred while processing your request",
+                "Multicurrency is not enabled for this company",
+            )
         doc["CurrencyRef"] = {"value": currency}
         if currency == self.home_currency:
             doc["ExchangeRate"] = Decimal(1)
@@ -477,9 +529,12 @@ class Company:
         party = self.docs[entity][ref_value(doc, key)]
         party_currency = ref_value(party, "CurrencyRef") or self.home_currency
         if party_currency != doc["CurrencyRef"]["value"]:
-            raise Fault(6000, "A business validation error has occurred while processing your request",
-                        f"The currency of the transaction ({doc['CurrencyRef']['value']}) must match the "
-                        f"currency of the {entity.lower()} ({party_currency})")
+            raise Fault(
+                6000,
+                "A business validation error has occurred while processing your request",
+                f"The currency of the transaction ({doc['CurrencyRef']['value']}) must match the "
+                f"currency of the {entity.lower()} ({party_currency})",
+            )
 
     def _sales_lines(self, doc, detail_key="SalesItemLineDetail"):
         """Compute line amounts; return (subtotal, taxable amounts per tax code)."""
@@ -494,19 +549,30 @@ class Company:
                 kept.append(line)
                 continue
             if kind != detail_key:
-                raise Fault(2010, "Request has invalid or unsupported property",
-                            f"Line DetailType {kind} is not valid here", element="Line.DetailType")
+                raise Fault(
+                    2010,
+                    "Request has invalid or unsupported property",
+                    f"Line DetailType {kind} is not valid here",
+                    element="Line.DetailType",
+                )
             detail = line.setdefault(detail_key, {})
             self._require_ref("Item", detail, "ItemRef", required=True)
             if detail.get("Qty") is not None and detail.get("UnitPrice") is not None:
                 computed = money(dec(detail["Qty"]) * dec(detail["UnitPrice"]))
                 if line.get("Amount") is not None and money(line["Amount"]) != computed:
-                    raise Fault(6070, "Amount is not equal to UnitPrice * Qty",
-                                f"Amount {line['Amount']} is not equal to UnitPrice * Qty = {computed}")
+                    raise Fault(
+                        6070,
+                        "Amount is not equal to UnitPrice * Qty",
+                        f"Amount {line['Amount']} is not equal to UnitPrice * Qty = {computed}",
+                    )
                 line["Amount"] = computed
             if line.get("Amount") is None:
-                raise Fault(2020, "Required param missing, need to supply the required value for the API",
-                            "Required parameter Line.Amount is missing", element="Line.Amount")
+                raise Fault(
+                    2020,
+                    "Required param missing, need to supply the required value for the API",
+                    "Required parameter Line.Amount is missing",
+                    element="Line.Amount",
+                )
             line["Amount"] = money(line["Amount"])
             subtotal += line["Amount"]
             code = ref_value(detail, "TaxCodeRef") or "NON"
@@ -541,16 +607,22 @@ class Company:
             base = taxable.get("TAX", Decimal(0))
             for code in taxable:
                 if code not in ("TAX", "NON"):
-                    raise Fault(6000, "A business validation error has occurred while processing your request",
-                                f"Invalid tax code {code}: US companies use TAX or NON on lines")
+                    raise Fault(
+                        6000,
+                        "A business validation error has occurred while processing your request",
+                        f"Invalid tax code {code}: US companies use TAX or NON on lines",
+                    )
             if base and code_id:
                 for rate_id, rate in self._rates_of(code_id, purchase):
                     per_rate[rate_id] = (base, rate)
         else:
             for code, base in taxable.items():
                 if code in ("TAX", "NON"):
-                    raise Fault(6000, "A business validation error has occurred while processing your request",
-                                "Make sure all your transactions have a GST/VAT rate before you save")
+                    raise Fault(
+                        6000,
+                        "A business validation error has occurred while processing your request",
+                        "Make sure all your transactions have a GST/VAT rate before you save",
+                    )
                 for rate_id, rate in self._rates_of(code, purchase):
                     net, _r = per_rate.get(rate_id, (Decimal(0), rate))
                     per_rate[rate_id] = (net + base, rate)
@@ -612,8 +684,12 @@ class Company:
         for number, line in enumerate(doc.get("Line") or [], 1):
             kind = line.get("DetailType")
             if kind not in ("AccountBasedExpenseLineDetail", "ItemBasedExpenseLineDetail"):
-                raise Fault(2010, "Request has invalid or unsupported property",
-                            f"Line DetailType {kind} is not valid here", element="Line.DetailType")
+                raise Fault(
+                    2010,
+                    "Request has invalid or unsupported property",
+                    f"Line DetailType {kind} is not valid here",
+                    element="Line.DetailType",
+                )
             detail = line.setdefault(kind, {})
             if kind == "AccountBasedExpenseLineDetail":
                 self._require_ref("Account", detail, "AccountRef", required=True)
@@ -652,19 +728,29 @@ class Company:
             line["Amount"] = money(line.get("Amount"))
             links = line.get("LinkedTxn") or []
             if not links:
-                raise Fault(2020, "Required param missing, need to supply the required value for the API",
-                            "Line.LinkedTxn is missing", element="Line.LinkedTxn")
+                raise Fault(
+                    2020,
+                    "Required param missing, need to supply the required value for the API",
+                    "Line.LinkedTxn is missing",
+                    element="Line.LinkedTxn",
+                )
             for link in links:
                 if link.get("TxnType") != txn_type:
-                    raise Fault(2010, "Request has invalid or unsupported property",
-                                f"LinkedTxn.TxnType {link.get('TxnType')} is not valid here")
+                    raise Fault(
+                        2010,
+                        "Request has invalid or unsupported property",
+                        f"LinkedTxn.TxnType {link.get('TxnType')} is not valid here",
+                    )
                 target = self.docs[target_entity].get(str(link.get("TxnId")))
                 if target is None or target.get("_voided"):
                     raise not_found(f"{txn_type} {link.get('TxnId')}")
                 if line["Amount"] > money(target.get("Balance")):
-                    raise Fault(6000, "A business validation error has occurred while processing your request",
-                                f"The payment amount {line['Amount']} is more than the open balance "
-                                f"{target.get('Balance')} of {txn_type} {target['Id']}")
+                    raise Fault(
+                        6000,
+                        "A business validation error has occurred while processing your request",
+                        f"The payment amount {line['Amount']} is more than the open balance "
+                        f"{target.get('Balance')} of {txn_type} {target['Id']}",
+                    )
             applied += line["Amount"]
         return applied
 
@@ -673,13 +759,20 @@ class Company:
         self._require_ref("Account", doc, "DepositToAccountRef")
         self._require_ref("PaymentMethod", doc, "PaymentMethodRef")
         if doc.get("TotalAmt") is None:
-            raise Fault(2020, "Required param missing, need to supply the required value for the API",
-                        "Required parameter TotalAmt is missing", element="TotalAmt")
+            raise Fault(
+                2020,
+                "Required param missing, need to supply the required value for the API",
+                "Required parameter TotalAmt is missing",
+                element="TotalAmt",
+            )
         doc["TotalAmt"] = money(doc["TotalAmt"])
         applied = self._apply_lines(doc, "Invoice", "Invoice")
         if applied > doc["TotalAmt"]:
-            raise Fault(6000, "A business validation error has occurred while processing your request",
-                        f"The amounts applied ({applied}) are more than the payment total ({doc['TotalAmt']})")
+            raise Fault(
+                6000,
+                "A business validation error has occurred while processing your request",
+                f"The amounts applied ({applied}) are more than the payment total ({doc['TotalAmt']})",
+            )
         doc["UnappliedAmt"] = doc["TotalAmt"] - applied
         doc.setdefault("Line", [])
 
@@ -691,13 +784,20 @@ class Company:
         elif pay_type == "CreditCard":
             self._require_ref("Account", doc.get("CreditCardPayment") or {}, "CCAccountRef", required=True)
         else:
-            raise Fault(2020, "Required param missing, need to supply the required value for the API",
-                        "PayType must be Check or CreditCard", element="PayType")
+            raise Fault(
+                2020,
+                "Required param missing, need to supply the required value for the API",
+                "PayType must be Check or CreditCard",
+                element="PayType",
+            )
         doc["TotalAmt"] = money(doc.get("TotalAmt"))
         applied = self._apply_lines(doc, "Bill", "Bill")
         if applied > doc["TotalAmt"]:
-            raise Fault(6000, "A business validation error has occurred while processing your request",
-                        f"The amounts applied ({applied}) are more than the payment total ({doc['TotalAmt']})")
+            raise Fault(
+                6000,
+                "A business validation error has occurred while processing your request",
+                f"The amounts applied ({applied}) are more than the payment total ({doc['TotalAmt']})",
+            )
 
     def _prepare_txn_journalentry(self, doc):
         debit = credit = Decimal(0)
@@ -717,11 +817,18 @@ class Company:
             elif detail.get("PostingType") == "Credit":
                 credit += line["Amount"]
             else:
-                raise Fault(2020, "Required param missing, need to supply the required value for the API",
-                            "PostingType must be Debit or Credit", element="PostingType")
+                raise Fault(
+                    2020,
+                    "Required param missing, need to supply the required value for the API",
+                    "PostingType must be Debit or Credit",
+                    element="PostingType",
+                )
         if debit != credit:
-            raise Fault(6000, "A business validation error has occurred while processing your request",
-                        f"Transaction must balance: debits {debit}, credits {credit}")
+            raise Fault(
+                6000,
+                "A business validation error has occurred while processing your request",
+                f"Transaction must balance: debits {debit}, credits {credit}",
+            )
         doc["TotalAmt"] = debit
 
     # ------------------------------------------------------------------ effects between documents
@@ -754,16 +861,20 @@ class Company:
                     target["Balance"] = money(target.get("Balance")) + amount
                     target["HomeBalance"] = money(target["Balance"] * dec(target.get("ExchangeRate"), "1"))
                     target["LinkedTxn"] = [
-                        x for x in target.get("LinkedTxn", []) if not (x.get("TxnId") == doc["Id"]
-                                                                       and x.get("TxnType") == entity)
+                        x
+                        for x in target.get("LinkedTxn", [])
+                        if not (x.get("TxnId") == doc["Id"] and x.get("TxnType") == entity)
                     ]
 
     def _check_not_linked(self, entity, doc):
         if entity in ("Invoice", "Bill"):
             paid_by = [x for x in doc.get("LinkedTxn", []) if x.get("TxnType") in ("Payment", "BillPayment")]
             if paid_by:
-                raise Fault(6000, "A business validation error has occurred while processing your request",
-                            f"This {entity.lower()} has payments applied ({len(paid_by)}): remove them first")
+                raise Fault(
+                    6000,
+                    "A business validation error has occurred while processing your request",
+                    f"This {entity.lower()} has payments applied ({len(paid_by)}): remove them first",
+                )
 
     # ------------------------------------------------------------------ query language
     def query(self, text):
@@ -787,8 +898,10 @@ class Company:
                 return {"totalCount": len(rows)}
             if parsed["order"]:
                 field, descending = parsed["order"]
-                rows.sort(key=lambda r: (_sort_key(_field(r, field)), int(r["Id"]) if r["Id"].isdigit() else 0),
-                          reverse=descending)
+                rows.sort(
+                    key=lambda r: (_sort_key(_field(r, field)), int(r["Id"]) if r["Id"].isdigit() else 0),
+                    reverse=descending,
+                )
             else:
                 rows.sort(key=lambda r: int(r["Id"]) if r["Id"].isdigit() else 0)
             start = parsed["start"]
@@ -808,7 +921,8 @@ class Company:
                 if entity not in self.docs:
                     raise Fault(4000, "Error parsing query", f"CDC: unsupported entity {entity}")
                 changed = [
-                    public(d) for d in self.docs[entity].values()
+                    public(d)
+                    for d in self.docs[entity].values()
                     if datetime.fromisoformat(d["MetaData"]["LastUpdatedTime"]) > since
                 ]
                 changed += [stub for moment, stub in self.deleted[entity].values() if moment > since]
@@ -869,7 +983,7 @@ def parse_query(text):
         return toks[i][1].upper() if i < len(toks) and toks[i][0] == "word" else None
 
     if word(0) != "SELECT":
-        raise Fault(4000, "Error parsing query", "QueryParserError: Encountered \"\" at line 1, column 1")
+        raise Fault(4000, "Error parsing query", 'QueryParserError: Encountered "" at line 1, column 1')
     i = 1
     count = False
     if i < len(toks) and toks[i][1] == "*":
@@ -890,40 +1004,7 @@ def parse_query(text):
     order = None
     start, size = 1, 100
     if word(i) == "WHERE":
-        i += 1
-        while True:
-            if i >= len(toks) or toks[i][0] != "word":
-                raise Fault(4000, "Error parsing query", "QueryParserError: condition expected")
-            field = toks[i][1]
-            i += 1
-            if word(i) == "OR":
-                raise Fault(4000, "Error parsing query", "QueryParserError: OR is not supported")
-            if word(i) == "IN":
-                i += 1
-                if toks[i][0] != "(":
-                    raise Fault(4000, "Error parsing query", "QueryParserError: ( expected after IN")
-                i += 1
-                values = []
-                while toks[i][0] != ")":
-                    if toks[i][0] != ",":
-                        values.append(_literal(toks[i]))
-                    i += 1
-                i += 1
-                where.append((field, "IN", values))
-            elif word(i) == "LIKE":
-                where.append((field, "LIKE", _literal(toks[i + 1])))
-                i += 2
-            elif i < len(toks) and toks[i][0] == "op":
-                where.append((field, toks[i][1], _literal(toks[i + 1])))
-                i += 2
-            else:
-                raise Fault(4000, "Error parsing query", f"QueryParserError: operator expected after {field}")
-            if word(i) == "AND":
-                i += 1
-                continue
-            if word(i) == "OR":
-                raise Fault(4000, "Error parsing query", "QueryParserError: OR is not supported")
-            break
+        where, i = _parse_where(toks, i + 1)
     if word(i) in ("ORDERBY", "ORDER"):
         i += 1 if word(i) == "ORDERBY" else 2
         field = toks[i][1]
@@ -940,10 +1021,51 @@ def parse_query(text):
         size = int(toks[i + 1][1])
         i += 2
     if i < len(toks):
-        raise Fault(4000, "Error parsing query", f"QueryParserError: Encountered \"{toks[i][1]}\"")
+        raise Fault(4000, "Error parsing query", f'QueryParserError: Encountered "{toks[i][1]}"')
     if size > 1000 or size < 1 or start < 1:
         raise Fault(4000, "Error parsing query", "QueryValidationError: MAXRESULTS must be 1 to 1000")
     return {"entity": entity, "count": count, "where": where, "order": order, "start": start, "max": size}
+
+
+def _word(toks, i):
+    return toks[i][1].upper() if i < len(toks) and toks[i][0] == "word" else None
+
+
+def _parse_condition(toks, i):
+    """One ``field op value`` (op: = < > <= >= != IN LIKE); return it and the next index."""
+    if i >= len(toks) or toks[i][0] != "word":
+        raise Fault(4000, "Error parsing query", "QueryParserError: condition expected")
+    field = toks[i][1]
+    i += 1
+    if _word(toks, i) == "IN":
+        if i + 1 >= len(toks) or toks[i + 1][0] != "(":
+            raise Fault(4000, "Error parsing query", "QueryParserError: ( expected after IN")
+        i += 2
+        values = []
+        while i < len(toks) and toks[i][0] != ")":
+            if toks[i][0] != ",":
+                values.append(_literal(toks[i]))
+            i += 1
+        return (field, "IN", values), i + 1
+    if _word(toks, i) == "LIKE":
+        return (field, "LIKE", _literal(toks[i + 1])), i + 2
+    if i < len(toks) and toks[i][0] == "op" and i + 1 < len(toks):
+        return (field, toks[i][1], _literal(toks[i + 1])), i + 2
+    raise Fault(4000, "Error parsing query", f"QueryParserError: operator expected after {field}")
+
+
+def _parse_where(toks, i):
+    """AND-ed conditions (QuickBooks has no OR); return them and the next index."""
+    where = []
+    while True:
+        condition, i = _parse_condition(toks, i)
+        where.append(condition)
+        if _word(toks, i) == "AND":
+            i += 1
+            continue
+        if _word(toks, i) == "OR":
+            raise Fault(4000, "Error parsing query", "QueryParserError: OR is not supported")
+        return where, i
 
 
 def _literal(tok):
@@ -982,7 +1104,7 @@ def _sort_key(value):
 def _coerce(actual, wanted):
     if isinstance(actual, bool):
         return actual, (wanted if isinstance(wanted, bool) else str(wanted).lower() == "true")
-    if isinstance(actual, (int, float, Decimal)):
+    if isinstance(actual, int | float | Decimal):
         return Decimal(str(actual)), Decimal(str(wanted))
     if isinstance(actual, str) and isinstance(wanted, str):
         try:
