@@ -9,10 +9,13 @@ import argparse
 import sys
 import time
 
+import psycopg2
+
 import odoo
 from odoo.cli import Command
 from odoo.tools import config
 
+from ..lib.errors import LockBusyError
 from ..lib.provider import KINDS_IN_ORDER
 
 
@@ -20,6 +23,22 @@ class ConnectorImport(Command):
     """Run a connection's initial import from the shell and print a summary"""
 
     name = "connector_import"
+
+    @staticmethod
+    def _import_kind(cr, backend, kind, commit_every, attempts=6):
+        """One kind, retried when the running server's poller holds the same rows."""
+        for attempt in range(attempts):
+            try:
+                counts = backend._import_kind(kind, commit_every=commit_every)
+                cr.commit()
+                return counts
+            except (psycopg2.errors.SerializationFailure, LockBusyError) as exc:
+                cr.rollback()
+                backend.env.invalidate_all()
+                if attempt == attempts - 1:
+                    raise
+                print(f"  {kind}: busy ({exc.__class__.__name__}), retrying", flush=True)
+                time.sleep(2**attempt)
 
     def run(self, cmdargs):
         parser = argparse.ArgumentParser(
@@ -32,7 +51,7 @@ class ConnectorImport(Command):
         parser.add_argument("--commit-every", type=int, default=500, help="commit after so many records")
         parser.add_argument("--restart", action="store_true", help="forget the cursors: read everything again")
         args = parser.parse_args(cmdargs)
-        config.parse_config([f"--config={args.config}"] if args.config else [])
+        config.parse_config(([f"--config={args.config}"] if args.config else []) + ["--log-level=warn"])
         odoo.service.server.load_server_wide_modules()
         registry = odoo.modules.registry.Registry(args.database)
         with registry.cursor() as cr:
@@ -55,8 +74,7 @@ class ConnectorImport(Command):
             totals = {"read": 0, "new": 0, "quarantined": 0}
             for kind in kinds:
                 started = time.monotonic()
-                counts = backend._import_kind(kind, commit_every=args.commit_every)
-                cr.commit()
+                counts = self._import_kind(cr, backend, kind, args.commit_every)
                 for key in totals:
                     totals[key] += counts[key]
                 print(
