@@ -5,6 +5,7 @@ import json
 from datetime import timedelta
 from decimal import Decimal
 
+from odoo import Command
 from odoo.tests import tagged
 
 from odoo.addons.queue_job.exception import RetryableJobError
@@ -300,6 +301,52 @@ class TestQuickBooksSync(QuickBooksCase):
             ),
             1,
         )
+
+    def test_vendor_bill_its_payment_and_a_credit_note_reach_quickbooks(self):
+        self.connect()
+        self.import_kinds(("account", "tax"))
+        vendor = self.env["res.partner"].create({"name": "Office Landlord LLC", "supplier_rank": 1})
+        bill = self.env["account.move"].create(
+            {
+                "move_type": "in_invoice",
+                "partner_id": vendor.id,
+                "invoice_date": "2026-11-05",
+                "invoice_line_ids": [
+                    Command.create(
+                        {
+                            "name": "November rent",
+                            "account_id": self.company_data["default_account_expense"].id,
+                            "quantity": 1,
+                            "price_unit": 1500.0,
+                            "tax_ids": [Command.clear()],
+                        }
+                    )
+                ],
+            }
+        )
+        bill.action_post()
+        refund = self.make_invoice(self.partner_a, "30.00", post=False, move_type="out_refund")
+        refund.action_post()
+        self.run_jobs()
+        self.env["account.payment.register"].with_context(active_model="account.move", active_ids=bill.ids).create(
+            {"journal_id": self.company_data["default_journal_bank"].id}
+        )._create_payments()
+        self.run_jobs()
+        self.assertFalse(self.quarantine_messages())
+        Binding = self.env["connector.binding"]
+        bill_id = Binding._for_record(self.backend, "invoice", bill).external_id
+        self.assertTrue(bill_id.startswith("Bill/"))
+        doc = self.sandbox.company.get("Bill", bill_id.split("/")[1])
+        self.assertEqual(Decimal(str(doc["TotalAmt"])), Decimal("1500.00"))
+        self.assertEqual(Decimal(str(doc["Balance"])), Decimal("0.00"), "the bill payment was applied")
+        self.assertEqual(self.sandbox.company.get("Vendor", doc["VendorRef"]["value"])["DisplayName"], vendor.name)
+        (payment,) = [p for p in self.qbo_docs("BillPayment") if p.get("PrivateNote", "").startswith("odoo:")]
+        self.assertEqual(payment["PayType"], "Check")
+        self.assertEqual(payment["Line"][0]["LinkedTxn"][0], {"TxnId": doc["Id"], "TxnType": "Bill"})
+        refund_id = Binding._for_record(self.backend, "invoice", refund).external_id
+        self.assertTrue(refund_id.startswith("CreditMemo/"))
+        memo = self.sandbox.company.get("CreditMemo", refund_id.split("/")[1])
+        self.assertEqual(Decimal(str(memo["TotalAmt"])), Decimal(str(refund.amount_total)).quantize(Decimal("0.01")))
 
     def test_stale_sync_token_under_manual_policy_goes_to_review(self):
         self.connect()

@@ -252,6 +252,7 @@ def generate_company(
     journal_entries=5,
     credit_memos=10,
     foreign_share=0.15,
+    lines_per_invoice=None,
     seed=1,
     start=None,
 ):
@@ -308,7 +309,7 @@ def generate_company(
         currency = customer["CurrencyRef"]["value"]
         txn_date = start + timedelta(days=rng.randint(0, 100))
         lines = []
-        for _ in range(rng.randint(1, 4)):
+        for _ in range(lines_per_invoice or rng.randint(1, 4)):
             item = rng.choice(item_docs)
             qty = Decimal(rng.randint(1, 12))
             price = Decimal(rng.randint(199, 29999)) / 100

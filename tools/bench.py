@@ -1,0 +1,393 @@
+"""`make bench`: throughput, latency and memory of the QuickBooks connector against Odoo's own ceiling.
+
+Runs on the QuickBooks sandbox with its published limits enforced, on a database of its own
+(BENCH_DB, default connectors_bench). Prints a table and writes BENCH_REPORT (default
+.bench/report.json). BENCH_N sets the size (default 10,000; QUICK=1 means 200).
+
+Phases: 1. initial import (customers, items, invoices with 3 lines and taxes, payments);
+2. the ORM ceiling: the same records created straight through the ORM in batches;
+3. export of N/5 invoices posted in Odoo; 4. webhooks: acknowledgement latency under 50
+concurrent deliveries and webhook-to-record latency with the job runner running (an Odoo
+server of its own); 5. memory: peak RSS growth from importing M to 5M customers.
+"""
+
+import base64
+import concurrent.futures
+import hashlib
+import hmac
+import json
+import os
+import re
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.sandbox.quickbooks import Sandbox  # noqa: E402
+
+QUICK = os.environ.get("QUICK") not in (None, "", "0")
+N = int(os.environ.get("BENCH_N") or (200 if QUICK else 10000))
+DB = os.environ.get("BENCH_DB", "connectors_bench")
+CONF = os.environ["BENCH_CONF"]
+REPORT = Path(os.environ.get("BENCH_REPORT") or ROOT / ".bench" / "report.json")
+ODOO = str(ROOT / ".venv" / "bin" / "odoo")
+WEB_PORT = int(os.environ.get("BENCH_HTTP_PORT", "8269"))
+PROVIDER_WRITE_CEILING = 40 * 30  # batch requests a minute x items a batch
+
+
+def rss_mb():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def per_min(count, seconds):
+    return round(count * 60.0 / seconds, 1) if seconds else None
+
+
+def percentile(values, pct):
+    if not values:
+        return None
+    values = sorted(values)
+    return values[min(len(values) - 1, max(0, round(pct / 100.0 * len(values)) - 1))]
+
+
+def say(text):
+    print(text, flush=True)
+
+
+def install_database():
+    subprocess.run(["dropdb", "-h", os.environ["PGHOST"], "-p", os.environ["PGPORT"], "-U",
+                    os.environ["PGUSER_ODOO"], "--if-exists", DB], check=True)
+    subprocess.run([ODOO, "-c", CONF, "-d", DB, "-i", "connector_base,connector_quickbooks",
+                    "--without-demo=all", "--stop-after-init", "--log-level=warn"], check=True)
+
+
+def open_env():
+    import odoo
+    from odoo.tools import config
+
+    config.parse_config(["-c", CONF, "--log-level=warn"])
+    odoo.service.server.load_server_wide_modules()
+    registry = odoo.modules.registry.Registry(DB)
+    cr = registry.cursor()
+    return odoo.api.Environment(cr, odoo.SUPERUSER_ID, {"tracking_disable": True})
+
+
+def setup_company(env, sandbox):
+    company = env.company
+    company.write({"name": "Bench Garden Supplies Inc.", "country_id": env.ref("base.us").id})
+    env["account.chart.template"].try_loading("generic_coa", company, install_demo=False)
+    company.tax_calculation_rounding_method = "round_globally"
+    env.ref("base.EUR").active = True
+    taxes = {
+        rate: env["account.tax"].create({"name": f"Sales tax {rate}%", "amount": rate, "type_tax_use": "sale"})
+        for rate in (7.25, 8.25, 8.625)
+    }
+    rounding = env["account.account"].create({"name": "Tax rounding", "code": "999100", "account_type": "expense"})
+    backend = env["connector.backend"].create(
+        {
+            "name": "QuickBooks bench",
+            "provider": "quickbooks",
+            "client_id": "sandbox-client",
+            "client_secret": "sandbox-secret",
+            "webhook_secret": "sandbox-verifier",
+            "api_url": sandbox.url,
+            "auth_url": f"{sandbox.url}/connect/oauth2",
+            "token_url": f"{sandbox.url}/oauth2/v1/tokens/bearer",
+            "revoke_url": f"{sandbox.url}/v2/oauth2/tokens/revoke",
+            "rounding_account_id": rounding.id,
+            "sync_start_date": "2020-01-01",
+            "conflict_policy": "provider",
+        }
+    )
+    env["ir.config_parameter"].set_param("web.base.url", f"http://127.0.0.1:{WEB_PORT}")
+    # connect through the sandbox's consent page; the callback's work is done here directly
+    url = backend.action_connect()["url"]
+    session = requests.Session()
+    page = session.get(url, timeout=10)
+    ticket = re.search(r'name="ticket" value="([^"]+)"', page.text).group(1)
+    answer = session.post(f"{sandbox.url}/connect/oauth2", allow_redirects=False, timeout=10,
+                          data={"ticket": ticket, "realmId": sandbox.company.realm_id, "decision": "connect"})
+    code = re.search(r"code=([^&]+)", answer.headers["Location"]).group(1)
+    backend._qbo_finish_oauth(code, sandbox.company.realm_id)
+    account = {
+        kind: env["account.account"].search([("account_type", "=", kind)], limit=1)
+        for kind in ("asset_cash", "asset_receivable", "asset_current", "liability_payable", "liability_current",
+                     "equity", "income", "expense_direct_cost", "expense")
+    }
+    by_type = {"Bank": "asset_cash", "Accounts Receivable": "asset_receivable", "Other Current Asset": "asset_current",
+               "Accounts Payable": "liability_payable", "Credit Card": "liability_current",
+               "Other Current Liability": "liability_current", "Equity": "equity", "Income": "income",
+               "Cost of Goods Sold": "expense_direct_cost", "Expense": "expense"}
+    for doc in sandbox.company.snapshot("Account"):
+        env["connector.account.mapping"].create({"backend_id": backend.id, "external_id": doc["Id"],
+                                                 "external_name": doc["Name"],
+                                                 "account_id": account[by_type[doc["AccountType"]]].id})
+    for code_id, rate in {"2": 7.25, "3": 8.25, "4": 8.625}.items():
+        env["connector.tax.mapping"].create({"backend_id": backend.id, "external_id": code_id,
+                                             "external_name": code_id, "tax_id": taxes[rate].id})
+    env.cr.commit()
+    return backend, taxes
+
+
+def phase_import(env, backend, sandbox):
+    say(f"1. initial import of {N} customers, {N // 2} items, {N} invoices (3 lines), {N // 2} payments")
+    results = {}
+    backend = backend.with_company(backend.company_id)
+    for kind in ("account", "tax", "party", "product", "invoice", "payment"):
+        started = time.monotonic()
+        counts = backend._import_kind(kind, commit_every=1000)
+        env.cr.commit()
+        seconds = time.monotonic() - started
+        results[kind] = {"records": counts["read"], "seconds": round(seconds, 2),
+                         "per_min": per_min(counts["read"], seconds), "quarantined": counts["quarantined"]}
+        say(f"   {kind:<9} {counts['read']:>7} in {seconds:7.1f} s = {results[kind]['per_min']:>9}/min "
+            f"({counts['quarantined']} quarantined)")
+    return results
+
+
+def phase_ceiling(env, taxes):
+    """The same records straight through the ORM, in batches: no connector, no HTTP."""
+    say("2. ORM ceiling: the same records created through the ORM in batches")
+    from odoo import Command
+
+    results = {}
+    batch = 500
+    started = time.monotonic()
+    partners = env["res.partner"]
+    for start in range(0, N, batch):
+        partners |= env["res.partner"].create([
+            {"name": f"Ceiling Customer {n}", "email": f"c{n}@ceiling.example", "street": f"{n} Main St",
+             "city": "Palo Alto", "customer_rank": 1}
+            for n in range(start, min(N, start + batch))
+        ])
+    env.cr.commit()
+    results["party"] = time.monotonic() - started
+    started = time.monotonic()
+    products = env["product.product"].create([
+        {"name": f"Ceiling Item {n}", "type": "service", "list_price": 10.0 + n % 90} for n in range(N // 2)
+    ])
+    env.cr.commit()
+    results["product"] = time.monotonic() - started
+    journal = env["account.journal"].search([("type", "=", "sale")], limit=1)
+    tax = taxes[8.25]
+    started = time.monotonic()
+    moves = env["account.move"]
+    for start in range(0, N, batch):
+        chunk = env["account.move"].create([
+            {"move_type": "out_invoice", "partner_id": partners[n].id, "invoice_date": "2026-10-01",
+             "journal_id": journal.id,
+             "invoice_line_ids": [Command.create({"product_id": products[(n + k) % len(products)].id, "quantity": 2,
+                                                  "price_unit": 25.0 + k, "tax_ids": [Command.set(tax.ids)]})
+                                  for k in range(3)]}
+            for n in range(start, min(N, start + batch))
+        ])
+        chunk.action_post()
+        moves |= chunk
+        env.cr.commit()
+    results["invoice"] = time.monotonic() - started
+    started = time.monotonic()
+    for start in range(0, N // 2, batch):
+        chunk = moves[start : min(N // 2, start + batch)]
+        env["account.payment.register"].with_context(active_model="account.move", active_ids=chunk.ids).create(
+            {"group_payment": False}
+        )._create_payments()
+        env.cr.commit()
+    results["payment"] = time.monotonic() - started
+    counts = {"party": N, "product": N // 2, "invoice": N, "payment": N // 2}
+    out = {}
+    for kind, seconds in results.items():
+        out[kind] = {"records": counts[kind], "seconds": round(seconds, 2), "per_min": per_min(counts[kind], seconds)}
+        say(f"   {kind:<9} {counts[kind]:>7} in {seconds:7.1f} s = {out[kind]['per_min']:>9}/min")
+    return out
+
+
+def phase_export(env, backend, sandbox, taxes):
+    count = max(10, N // 5)
+    say(f"3. export of {count} invoices posted in Odoo")
+    from odoo import Command
+
+    throttled_before = sandbox.stats["throttled"]
+    partner = env["res.partner"].create({"name": "Export Customer", "email": "export@bench.example"})
+    product = env["product.product"].search([("name", "like", "Ceiling Item")], limit=1)
+    moves = env["account.move"].create([
+        {"move_type": "out_invoice", "partner_id": partner.id, "invoice_date": "2026-10-02",
+         "invoice_line_ids": [Command.create({"product_id": product.id, "quantity": 1, "price_unit": 100.0 + n,
+                                              "tax_ids": [Command.set(taxes[8.25].ids)]})]}
+        for n in range(count)
+    ])
+    moves.action_post()
+    env["queue.job"].search([("model_name", "=", "connector.backend")]).unlink()  # run them here instead
+    env.cr.commit()
+    backend = backend.with_company(backend.company_id)
+    backend._export_record("party", "res.partner", partner.id)
+    backend._export_record("product", "product.product", product.id)
+    env.cr.commit()
+    started = time.monotonic()
+    for move in moves:
+        backend._export_record("invoice", "account.move", move.id)
+        env.cr.commit()
+    seconds = time.monotonic() - started
+    exported = env["connector.binding"].search_count([("backend_id", "=", backend.id), ("external_type", "=", "invoice"),
+                                                      ("res_id", "in", moves.ids)])
+    rate = per_min(exported, seconds)
+    result = {"records": exported, "seconds": round(seconds, 2), "invoices_per_min": rate,
+              "ratio_to_provider_ceiling": round(rate / PROVIDER_WRITE_CEILING, 3) if rate else None,
+              "throttled_429": sandbox.stats["throttled"] - throttled_before}
+    say(f"   {exported} in {seconds:.1f} s = {rate}/min, {result['ratio_to_provider_ceiling']} of "
+        f"{PROVIDER_WRITE_CEILING}/min, {result['throttled_429']} answers 429")
+    return result
+
+
+def phase_webhooks(env, backend, sandbox):
+    say("4. webhooks: acknowledgement under 50 concurrent deliveries, webhook to record with the runner running")
+    server = subprocess.Popen([ODOO, "-c", CONF, "-d", DB, "--http-port", str(WEB_PORT), "--log-level=warn",
+                               "--workers=0"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{WEB_PORT}/connector_quickbooks/webhook"
+    try:
+        for _attempt in range(120):
+            try:
+                requests.get(f"http://127.0.0.1:{WEB_PORT}/web/login", timeout=2)
+                break
+            except requests.RequestException:
+                time.sleep(0.5)
+        customers = sandbox.company.snapshot("Customer")[:50]
+
+        def deliver(doc):
+            body = json.dumps({"eventNotifications": [{"realmId": sandbox.company.realm_id, "dataChangeEvent": {
+                "entities": [{"name": "Customer", "id": doc["Id"], "operation": "Update",
+                              "lastUpdated": f"2026-11-22T10:00:{int(doc['Id']) % 60:02d}Z-{doc['Id']}"}]}}]}).encode()
+            signature = base64.b64encode(hmac.new(b"sandbox-verifier", body, hashlib.sha256).digest()).decode()
+            started = time.monotonic()
+            answer = requests.post(url, data=body, headers={"intuit-signature": signature}, timeout=30)
+            return (time.monotonic() - started) * 1000.0, answer.status_code
+
+        deliver(customers[0])  # warm the route
+        with concurrent.futures.ThreadPoolExecutor(max_workers=50) as pool:
+            acks = list(pool.map(deliver, customers))
+        ack_ms = [ms for ms, status in acks if status == 200]
+        sandbox.webhook.update(url=url, interval=0.0)
+        latencies = []
+        from odoo.sql_db import db_connect
+
+        watch = db_connect(DB).cursor()
+        for n, doc in enumerate(sandbox.company.snapshot("Customer")[60:80]):
+            name = f"{doc['DisplayName']} renamed {n}"
+            started = time.monotonic()
+            sandbox.company.write("Customer", {"Id": doc["Id"], "SyncToken": doc["SyncToken"], "sparse": True,
+                                               "DisplayName": name}, operation="update", sparse=True)
+            while time.monotonic() - started < 30:
+                watch.execute("SELECT 1 FROM res_partner WHERE name = %s", [name])
+                found = watch.fetchone()
+                watch.rollback()  # a fresh snapshot for the next look
+                if found:
+                    latencies.append(time.monotonic() - started)
+                    break
+                time.sleep(0.05)
+        watch.close()
+    finally:
+        sandbox.webhook.update(url=None)
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait(timeout=10)
+    result = {"deliveries": len(acks), "acknowledged": len(ack_ms),
+              "ack_p50_ms": round(percentile(ack_ms, 50), 1) if ack_ms else None,
+              "ack_p99_ms": round(percentile(ack_ms, 99), 1) if ack_ms else None,
+              "e2e_samples": len(latencies),
+              "e2e_p50_s": round(statistics.median(latencies), 2) if latencies else None,
+              "e2e_p95_s": round(percentile(latencies, 95), 2) if latencies else None}
+    say(f"   ack p50 {result['ack_p50_ms']} ms, p99 {result['ack_p99_ms']} ms ({len(ack_ms)}/{len(acks)} acknowledged); "
+        f"webhook to record p50 {result['e2e_p50_s']} s, p95 {result['e2e_p95_s']} s ({len(latencies)}/20)")
+    return result
+
+
+def phase_memory(env, backend, sandbox):
+    small = min(N, 1000)
+    say(f"5. memory: peak RSS importing {small} and then {5 * small} more customers")
+    backend = backend.with_company(backend.company_id)
+    company = sandbox.company
+
+    def add_customers(count, tag):
+        for n in range(count):
+            company.write("Customer", {"DisplayName": f"Memory {tag} {n}", "PrimaryEmailAddr": {
+                "Address": f"m{tag}{n}@memory.example"}})
+
+    add_customers(small, "a")
+    backend._import_kind("party", commit_every=1000)
+    env.cr.commit()
+    at_n = rss_mb()
+    add_customers(5 * small, "b")
+    backend._import_kind("party", commit_every=1000)
+    env.cr.commit()
+    at_5n = rss_mb()
+    result = {"customers_at_n": small, "rss_at_n_mb": round(at_n, 1), "rss_at_5n_mb": round(at_5n, 1),
+              "rss_growth_mb": round(at_5n - at_n, 1)}
+    say(f"   peak RSS {result['rss_at_n_mb']} MB after {small}, {result['rss_at_5n_mb']} MB after {6 * small}: "
+        f"growth {result['rss_growth_mb']} MB")
+    return result
+
+
+def main():
+    say(f"Benchmark: N = {N}{' (QUICK)' if QUICK else ''}, database {DB}")
+    started_all = time.monotonic()
+    install_database()
+    sandbox = Sandbox()
+    sandbox.generate(customers=N, items=N // 2, invoices=N, payments=N // 2, bills=0, journal_entries=0,
+                     credit_memos=0, lines_per_invoice=3)
+    sandbox.start()
+    env = open_env()
+    try:
+        backend, taxes = setup_company(env, sandbox)
+        imported = phase_import(env, backend, sandbox)
+        ceiling = phase_ceiling(env, taxes)
+        exported = phase_export(env, backend, sandbox, taxes)
+        webhooks = phase_webhooks(env, backend, sandbox)
+        memory = phase_memory(env, backend, sandbox)
+        invoices = sandbox.company.snapshot("Invoice")
+        bound = env["connector.binding"].search_count([("backend_id", "=", backend.id),
+                                                       ("external_type", "=", "invoice")])
+    finally:
+        env.cr.close()
+        sandbox.stop()
+    connector_seconds = sum(imported[k]["seconds"] for k in ("party", "product", "invoice", "payment"))
+    ceiling_seconds = sum(ceiling[k]["seconds"] for k in ("party", "product", "invoice", "payment"))
+    report = {
+        "n": N,
+        "quick": QUICK,
+        "import": {
+            "customers_per_min": imported["party"]["per_min"],
+            "items_per_min": imported["product"]["per_min"],
+            "invoices_per_min": imported["invoice"]["per_min"],
+            "payments_per_min": imported["payment"]["per_min"],
+            "ratio_to_orm_ceiling": round(ceiling_seconds / connector_seconds, 3) if connector_seconds else None,
+            "by_kind": imported,
+            "quarantined": sum(v["quarantined"] for v in imported.values()),
+        },
+        "ceiling": ceiling,
+        "export": exported,
+        "webhook": webhooks,
+        "memory": memory,
+        "counts_match": bound == len(invoices),
+        "counts": {"sandbox_invoices": len(invoices), "odoo_bound_invoices": bound},
+        "total_seconds": round(time.monotonic() - started_all, 1),
+    }
+    REPORT.parent.mkdir(parents=True, exist_ok=True)
+    REPORT.write_text(json.dumps(report, indent=2))
+    say(f"\nImport {report['import']['ratio_to_orm_ceiling']} of the ORM ceiling; counts match: "
+        f"{report['counts_match']} ({bound} bound, {len(invoices)} in the sandbox); "
+        f"{report['total_seconds']} s in all. Report: {REPORT}")
+    if not report["counts_match"] or report["import"]["quarantined"]:
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
