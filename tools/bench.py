@@ -62,10 +62,35 @@ def say(text):
 
 
 def install_database():
-    subprocess.run(["dropdb", "-h", os.environ["PGHOST"], "-p", os.environ["PGPORT"], "-U",
-                    os.environ["PGUSER_ODOO"], "--if-exists", DB], check=True)
-    subprocess.run([ODOO, "-c", CONF, "-d", DB, "-i", "connector_base,connector_quickbooks",
-                    "--without-demo=all", "--stop-after-init", "--log-level=warn"], check=True)
+    subprocess.run(
+        [
+            "dropdb",
+            "-h",
+            os.environ["PGHOST"],
+            "-p",
+            os.environ["PGPORT"],
+            "-U",
+            os.environ["PGUSER_ODOO"],
+            "--if-exists",
+            DB,
+        ],
+        check=True,
+    )
+    subprocess.run(
+        [
+            ODOO,
+            "-c",
+            CONF,
+            "-d",
+            DB,
+            "-i",
+            "connector_base,connector_quickbooks",
+            "--without-demo=all",
+            "--stop-after-init",
+            "--log-level=warn",
+        ],
+        check=True,
+    )
 
 
 def open_env():
@@ -112,26 +137,53 @@ def setup_company(env, sandbox):
     session = requests.Session()
     page = session.get(url, timeout=10)
     ticket = re.search(r'name="ticket" value="([^"]+)"', page.text).group(1)
-    answer = session.post(f"{sandbox.url}/connect/oauth2", allow_redirects=False, timeout=10,
-                          data={"ticket": ticket, "realmId": sandbox.company.realm_id, "decision": "connect"})
+    answer = session.post(
+        f"{sandbox.url}/connect/oauth2",
+        allow_redirects=False,
+        timeout=10,
+        data={"ticket": ticket, "realmId": sandbox.company.realm_id, "decision": "connect"},
+    )
     code = re.search(r"code=([^&]+)", answer.headers["Location"]).group(1)
     backend._qbo_finish_oauth(code, sandbox.company.realm_id)
     account = {
         kind: env["account.account"].search([("account_type", "=", kind)], limit=1)
-        for kind in ("asset_cash", "asset_receivable", "asset_current", "liability_payable", "liability_current",
-                     "equity", "income", "expense_direct_cost", "expense")
+        for kind in (
+            "asset_cash",
+            "asset_receivable",
+            "asset_current",
+            "liability_payable",
+            "liability_current",
+            "equity",
+            "income",
+            "expense_direct_cost",
+            "expense",
+        )
     }
-    by_type = {"Bank": "asset_cash", "Accounts Receivable": "asset_receivable", "Other Current Asset": "asset_current",
-               "Accounts Payable": "liability_payable", "Credit Card": "liability_current",
-               "Other Current Liability": "liability_current", "Equity": "equity", "Income": "income",
-               "Cost of Goods Sold": "expense_direct_cost", "Expense": "expense"}
+    by_type = {
+        "Bank": "asset_cash",
+        "Accounts Receivable": "asset_receivable",
+        "Other Current Asset": "asset_current",
+        "Accounts Payable": "liability_payable",
+        "Credit Card": "liability_current",
+        "Other Current Liability": "liability_current",
+        "Equity": "equity",
+        "Income": "income",
+        "Cost of Goods Sold": "expense_direct_cost",
+        "Expense": "expense",
+    }
     for doc in sandbox.company.snapshot("Account"):
-        env["connector.account.mapping"].create({"backend_id": backend.id, "external_id": doc["Id"],
-                                                 "external_name": doc["Name"],
-                                                 "account_id": account[by_type[doc["AccountType"]]].id})
+        env["connector.account.mapping"].create(
+            {
+                "backend_id": backend.id,
+                "external_id": doc["Id"],
+                "external_name": doc["Name"],
+                "account_id": account[by_type[doc["AccountType"]]].id,
+            }
+        )
     for code_id, rate in {"2": 7.25, "3": 8.25, "4": 8.625}.items():
-        env["connector.tax.mapping"].create({"backend_id": backend.id, "external_id": code_id,
-                                             "external_name": code_id, "tax_id": taxes[rate].id})
+        env["connector.tax.mapping"].create(
+            {"backend_id": backend.id, "external_id": code_id, "external_name": code_id, "tax_id": taxes[rate].id}
+        )
     env.cr.commit()
     return backend, taxes
 
@@ -142,13 +194,27 @@ def phase_import(env, backend, sandbox):
     backend = backend.with_company(backend.company_id)
     for kind in ("account", "tax", "party", "product", "invoice", "payment"):
         started = time.monotonic()
-        counts = backend._import_kind(kind, commit_every=1000)
+        if os.environ.get("BENCH_PROFILE") == kind:  # where the time goes, for this kind
+            import cProfile
+            import pstats
+
+            profile = cProfile.Profile()
+            counts = profile.runcall(backend._import_kind, kind, commit_every=1000)
+            pstats.Stats(profile).sort_stats("cumulative").print_stats(45)
+        else:
+            counts = backend._import_kind(kind, commit_every=1000)
         env.cr.commit()
         seconds = time.monotonic() - started
-        results[kind] = {"records": counts["read"], "seconds": round(seconds, 2),
-                         "per_min": per_min(counts["read"], seconds), "quarantined": counts["quarantined"]}
-        say(f"   {kind:<9} {counts['read']:>7} in {seconds:7.1f} s = {results[kind]['per_min']:>9}/min "
-            f"({counts['quarantined']} quarantined)")
+        results[kind] = {
+            "records": counts["read"],
+            "seconds": round(seconds, 2),
+            "per_min": per_min(counts["read"], seconds),
+            "quarantined": counts["quarantined"],
+        }
+        say(
+            f"   {kind:<9} {counts['read']:>7} in {seconds:7.1f} s = {results[kind]['per_min']:>9}/min "
+            f"({counts['quarantined']} quarantined)"
+        )
     return results
 
 
@@ -162,17 +228,24 @@ def phase_ceiling(env, taxes):
     started = time.monotonic()
     partners = env["res.partner"]
     for start in range(0, N, batch):
-        partners |= env["res.partner"].create([
-            {"name": f"Ceiling Customer {n}", "email": f"c{n}@ceiling.example", "street": f"{n} Main St",
-             "city": "Palo Alto", "customer_rank": 1}
-            for n in range(start, min(N, start + batch))
-        ])
+        partners |= env["res.partner"].create(
+            [
+                {
+                    "name": f"Ceiling Customer {n}",
+                    "email": f"c{n}@ceiling.example",
+                    "street": f"{n} Main St",
+                    "city": "Palo Alto",
+                    "customer_rank": 1,
+                }
+                for n in range(start, min(N, start + batch))
+            ]
+        )
     env.cr.commit()
     results["party"] = time.monotonic() - started
     started = time.monotonic()
-    products = env["product.product"].create([
-        {"name": f"Ceiling Item {n}", "type": "service", "list_price": 10.0 + n % 90} for n in range(N // 2)
-    ])
+    products = env["product.product"].create(
+        [{"name": f"Ceiling Item {n}", "type": "service", "list_price": 10.0 + n % 90} for n in range(N // 2)]
+    )
     env.cr.commit()
     results["product"] = time.monotonic() - started
     journal = env["account.journal"].search([("type", "=", "sale")], limit=1)
@@ -180,14 +253,28 @@ def phase_ceiling(env, taxes):
     started = time.monotonic()
     moves = env["account.move"]
     for start in range(0, N, batch):
-        chunk = env["account.move"].create([
-            {"move_type": "out_invoice", "partner_id": partners[n].id, "invoice_date": "2026-10-01",
-             "journal_id": journal.id,
-             "invoice_line_ids": [Command.create({"product_id": products[(n + k) % len(products)].id, "quantity": 2,
-                                                  "price_unit": 25.0 + k, "tax_ids": [Command.set(tax.ids)]})
-                                  for k in range(3)]}
-            for n in range(start, min(N, start + batch))
-        ])
+        chunk = env["account.move"].create(
+            [
+                {
+                    "move_type": "out_invoice",
+                    "partner_id": partners[n].id,
+                    "invoice_date": "2026-10-01",
+                    "journal_id": journal.id,
+                    "invoice_line_ids": [
+                        Command.create(
+                            {
+                                "product_id": products[(n + k) % len(products)].id,
+                                "quantity": 2,
+                                "price_unit": 25.0 + k,
+                                "tax_ids": [Command.set(tax.ids)],
+                            }
+                        )
+                        for k in range(3)
+                    ],
+                }
+                for n in range(start, min(N, start + batch))
+            ]
+        )
         chunk.action_post()
         moves |= chunk
         env.cr.commit()
@@ -216,12 +303,26 @@ def phase_export(env, backend, sandbox, taxes):
     throttled_before = sandbox.stats["throttled"]
     partner = env["res.partner"].create({"name": "Export Customer", "email": "export@bench.example"})
     product = env["product.product"].search([("name", "like", "Ceiling Item")], limit=1)
-    moves = env["account.move"].create([
-        {"move_type": "out_invoice", "partner_id": partner.id, "invoice_date": "2026-10-02",
-         "invoice_line_ids": [Command.create({"product_id": product.id, "quantity": 1, "price_unit": 100.0 + n,
-                                              "tax_ids": [Command.set(taxes[8.25].ids)]})]}
-        for n in range(count)
-    ])
+    moves = env["account.move"].create(
+        [
+            {
+                "move_type": "out_invoice",
+                "partner_id": partner.id,
+                "invoice_date": "2026-10-02",
+                "invoice_line_ids": [
+                    Command.create(
+                        {
+                            "product_id": product.id,
+                            "quantity": 1,
+                            "price_unit": 100.0 + n,
+                            "tax_ids": [Command.set(taxes[8.25].ids)],
+                        }
+                    )
+                ],
+            }
+            for n in range(count)
+        ]
+    )
     moves.action_post()
     env["queue.job"].search([("model_name", "=", "connector.backend")]).unlink()  # run them here instead
     env.cr.commit()
@@ -234,21 +335,31 @@ def phase_export(env, backend, sandbox, taxes):
         backend._export_record("invoice", "account.move", move.id)
         env.cr.commit()
     seconds = time.monotonic() - started
-    exported = env["connector.binding"].search_count([("backend_id", "=", backend.id), ("external_type", "=", "invoice"),
-                                                      ("res_id", "in", moves.ids)])
+    exported = env["connector.binding"].search_count(
+        [("backend_id", "=", backend.id), ("external_type", "=", "invoice"), ("res_id", "in", moves.ids)]
+    )
     rate = per_min(exported, seconds)
-    result = {"records": exported, "seconds": round(seconds, 2), "invoices_per_min": rate,
-              "ratio_to_provider_ceiling": round(rate / PROVIDER_WRITE_CEILING, 3) if rate else None,
-              "throttled_429": sandbox.stats["throttled"] - throttled_before}
-    say(f"   {exported} in {seconds:.1f} s = {rate}/min, {result['ratio_to_provider_ceiling']} of "
-        f"{PROVIDER_WRITE_CEILING}/min, {result['throttled_429']} answers 429")
+    result = {
+        "records": exported,
+        "seconds": round(seconds, 2),
+        "invoices_per_min": rate,
+        "ratio_to_provider_ceiling": round(rate / PROVIDER_WRITE_CEILING, 3) if rate else None,
+        "throttled_429": sandbox.stats["throttled"] - throttled_before,
+    }
+    say(
+        f"   {exported} in {seconds:.1f} s = {rate}/min, {result['ratio_to_provider_ceiling']} of "
+        f"{PROVIDER_WRITE_CEILING}/min, {result['throttled_429']} answers 429"
+    )
     return result
 
 
 def phase_webhooks(env, backend, sandbox):
     say("4. webhooks: acknowledgement under 50 concurrent deliveries, webhook to record with the runner running")
-    server = subprocess.Popen([ODOO, "-c", CONF, "-d", DB, "--http-port", str(WEB_PORT), "--log-level=warn",
-                               "--workers=0"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [ODOO, "-c", CONF, "-d", DB, "--http-port", str(WEB_PORT), "--log-level=warn", "--workers=0"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     url = f"http://127.0.0.1:{WEB_PORT}/connector_quickbooks/webhook"
     try:
         for _attempt in range(120):
@@ -260,9 +371,25 @@ def phase_webhooks(env, backend, sandbox):
         customers = sandbox.company.snapshot("Customer")[:50]
 
         def deliver(doc):
-            body = json.dumps({"eventNotifications": [{"realmId": sandbox.company.realm_id, "dataChangeEvent": {
-                "entities": [{"name": "Customer", "id": doc["Id"], "operation": "Update",
-                              "lastUpdated": f"2026-11-22T10:00:{int(doc['Id']) % 60:02d}Z-{doc['Id']}"}]}}]}).encode()
+            body = json.dumps(
+                {
+                    "eventNotifications": [
+                        {
+                            "realmId": sandbox.company.realm_id,
+                            "dataChangeEvent": {
+                                "entities": [
+                                    {
+                                        "name": "Customer",
+                                        "id": doc["Id"],
+                                        "operation": "Update",
+                                        "lastUpdated": f"2026-11-22T10:00:{int(doc['Id']) % 60:02d}Z-{doc['Id']}",
+                                    }
+                                ]
+                            },
+                        }
+                    ]
+                }
+            ).encode()
             signature = base64.b64encode(hmac.new(b"sandbox-verifier", body, hashlib.sha256).digest()).decode()
             started = time.monotonic()
             answer = requests.post(url, data=body, headers={"intuit-signature": signature}, timeout=30)
@@ -280,8 +407,12 @@ def phase_webhooks(env, backend, sandbox):
         for n, doc in enumerate(sandbox.company.snapshot("Customer")[60:80]):
             name = f"{doc['DisplayName']} renamed {n}"
             started = time.monotonic()
-            sandbox.company.write("Customer", {"Id": doc["Id"], "SyncToken": doc["SyncToken"], "sparse": True,
-                                               "DisplayName": name}, operation="update", sparse=True)
+            sandbox.company.write(
+                "Customer",
+                {"Id": doc["Id"], "SyncToken": doc["SyncToken"], "sparse": True, "DisplayName": name},
+                operation="update",
+                sparse=True,
+            )
             while time.monotonic() - started < 30:
                 watch.execute("SELECT 1 FROM res_partner WHERE name = %s", [name])
                 found = watch.fetchone()
@@ -299,14 +430,19 @@ def phase_webhooks(env, backend, sandbox):
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait(timeout=10)
-    result = {"deliveries": len(acks), "acknowledged": len(ack_ms),
-              "ack_p50_ms": round(percentile(ack_ms, 50), 1) if ack_ms else None,
-              "ack_p99_ms": round(percentile(ack_ms, 99), 1) if ack_ms else None,
-              "e2e_samples": len(latencies),
-              "e2e_p50_s": round(statistics.median(latencies), 2) if latencies else None,
-              "e2e_p95_s": round(percentile(latencies, 95), 2) if latencies else None}
-    say(f"   ack p50 {result['ack_p50_ms']} ms, p99 {result['ack_p99_ms']} ms ({len(ack_ms)}/{len(acks)} acknowledged); "
-        f"webhook to record p50 {result['e2e_p50_s']} s, p95 {result['e2e_p95_s']} s ({len(latencies)}/20)")
+    result = {
+        "deliveries": len(acks),
+        "acknowledged": len(ack_ms),
+        "ack_p50_ms": round(percentile(ack_ms, 50), 1) if ack_ms else None,
+        "ack_p99_ms": round(percentile(ack_ms, 99), 1) if ack_ms else None,
+        "e2e_samples": len(latencies),
+        "e2e_p50_s": round(statistics.median(latencies), 2) if latencies else None,
+        "e2e_p95_s": round(percentile(latencies, 95), 2) if latencies else None,
+    }
+    say(
+        f"   ack p50 {result['ack_p50_ms']} ms, p99 {result['ack_p99_ms']} ms ({len(ack_ms)}/{len(acks)} acknowledged); "
+        f"webhook to record p50 {result['e2e_p50_s']} s, p95 {result['e2e_p95_s']} s ({len(latencies)}/20)"
+    )
     return result
 
 
@@ -318,8 +454,10 @@ def phase_memory(env, backend, sandbox):
 
     def add_customers(count, tag):
         for n in range(count):
-            company.write("Customer", {"DisplayName": f"Memory {tag} {n}", "PrimaryEmailAddr": {
-                "Address": f"m{tag}{n}@memory.example"}})
+            company.write(
+                "Customer",
+                {"DisplayName": f"Memory {tag} {n}", "PrimaryEmailAddr": {"Address": f"m{tag}{n}@memory.example"}},
+            )
 
     add_customers(small, "a")
     backend._import_kind("party", commit_every=1000)
@@ -329,10 +467,16 @@ def phase_memory(env, backend, sandbox):
     backend._import_kind("party", commit_every=1000)
     env.cr.commit()
     at_5n = rss_mb()
-    result = {"customers_at_n": small, "rss_at_n_mb": round(at_n, 1), "rss_at_5n_mb": round(at_5n, 1),
-              "rss_growth_mb": round(at_5n - at_n, 1)}
-    say(f"   peak RSS {result['rss_at_n_mb']} MB after {small}, {result['rss_at_5n_mb']} MB after {6 * small}: "
-        f"growth {result['rss_growth_mb']} MB")
+    result = {
+        "customers_at_n": small,
+        "rss_at_n_mb": round(at_n, 1),
+        "rss_at_5n_mb": round(at_5n, 1),
+        "rss_growth_mb": round(at_5n - at_n, 1),
+    }
+    say(
+        f"   peak RSS {result['rss_at_n_mb']} MB after {small}, {result['rss_at_5n_mb']} MB after {6 * small}: "
+        f"growth {result['rss_growth_mb']} MB"
+    )
     return result
 
 
@@ -341,8 +485,16 @@ def main():
     started_all = time.monotonic()
     install_database()
     sandbox = Sandbox()
-    sandbox.generate(customers=N, items=N // 2, invoices=N, payments=N // 2, bills=0, journal_entries=0,
-                     credit_memos=0, lines_per_invoice=3)
+    sandbox.generate(
+        customers=N,
+        items=N // 2,
+        invoices=N,
+        payments=N // 2,
+        bills=0,
+        journal_entries=0,
+        credit_memos=0,
+        lines_per_invoice=3,
+    )
     sandbox.start()
     env = open_env()
     try:
@@ -350,11 +502,15 @@ def main():
         imported = phase_import(env, backend, sandbox)
         ceiling = phase_ceiling(env, taxes)
         exported = phase_export(env, backend, sandbox, taxes)
+        env.cr.commit()  # the server started next works on the same rows
         webhooks = phase_webhooks(env, backend, sandbox)
+        env.cr.rollback()
+        env.invalidate_all()
         memory = phase_memory(env, backend, sandbox)
         invoices = sandbox.company.snapshot("Invoice")
-        bound = env["connector.binding"].search_count([("backend_id", "=", backend.id),
-                                                       ("external_type", "=", "invoice")])
+        bound = env["connector.binding"].search_count(
+            [("backend_id", "=", backend.id), ("external_type", "=", "invoice")]
+        )
     finally:
         env.cr.close()
         sandbox.stop()
@@ -382,9 +538,11 @@ def main():
     }
     REPORT.parent.mkdir(parents=True, exist_ok=True)
     REPORT.write_text(json.dumps(report, indent=2))
-    say(f"\nImport {report['import']['ratio_to_orm_ceiling']} of the ORM ceiling; counts match: "
+    say(
+        f"\nImport {report['import']['ratio_to_orm_ceiling']} of the ORM ceiling; counts match: "
         f"{report['counts_match']} ({bound} bound, {len(invoices)} in the sandbox); "
-        f"{report['total_seconds']} s in all. Report: {REPORT}")
+        f"{report['total_seconds']} s in all. Report: {REPORT}"
+    )
     if not report["counts_match"] or report["import"]["quarantined"]:
         sys.exit(1)
 

@@ -65,6 +65,17 @@ else
 fi
 say "Full Odoo log: $STATE/odoo-test.log"
 
+# The benchmark at a small size, as a smoke test: it must complete and the counts on both
+# sides must match (its figures are not asserted here; `make bench` reports them).
+say "Benchmark smoke test (make bench at N=60)"
+if QUICK=1 BENCH_N=60 BENCH_REPORT="$STATE/bench-smoke.json" bash "$ROOT/tools/bench.sh" >"$STATE/bench-smoke.log" 2>&1; then
+    summary+=("bench: 1 passed, 0 failed")
+else
+    tail -n 30 "$STATE/bench-smoke.log"
+    summary+=("bench: 0 passed, 1 failed")
+    status=1
+fi
+
 echo
 for line in "${summary[@]}"; do echo "$line"; done
 exit "$status"

@@ -254,7 +254,14 @@ class ConnectorEngine(models.AbstractModel):
 
     def _quiet(self, records):
         """Writes made by an import must not trigger an export (echo guard)."""
-        return records.with_context(connector_no_export=True, tracking_disable=True, mail_notrack=True)
+        return records.with_context(
+            connector_no_export=True,
+            tracking_disable=True,
+            mail_notrack=True,
+            mail_create_nolog=True,
+            mail_create_nosubscribe=True,
+            mail_auto_subscribe_no_notify=True,
+        )
 
     # ------------------------------------------------------------------ master data
     def _currency(self, code):
