@@ -440,7 +440,8 @@ def phase_webhooks(env, backend, sandbox):
         "e2e_p95_s": round(percentile(latencies, 95), 2) if latencies else None,
     }
     say(
-        f"   ack p50 {result['ack_p50_ms']} ms, p99 {result['ack_p99_ms']} ms ({len(ack_ms)}/{len(acks)} acknowledged); "
+        f"   ack p50 {result['ack_p50_ms']} ms, p99 {result['ack_p99_ms']} ms "
+        f"({len(ack_ms)}/{len(acks)} acknowledged); "
         f"webhook to record p50 {result['e2e_p50_s']} s, p95 {result['e2e_p95_s']} s ({len(latencies)}/20)"
     )
     return result

@@ -340,7 +340,7 @@ class TestQuickBooksSync(QuickBooksCase):
         self.assertEqual(Decimal(str(doc["TotalAmt"])), Decimal("1500.00"))
         self.assertEqual(Decimal(str(doc["Balance"])), Decimal("0.00"), "the bill payment was applied")
         self.assertEqual(self.sandbox.company.get("Vendor", doc["VendorRef"]["value"])["DisplayName"], vendor.name)
-        (payment,) = [p for p in self.qbo_docs("BillPayment") if p.get("PrivateNote", "").startswith("odoo:")]
+        (payment,) = (p for p in self.qbo_docs("BillPayment") if p.get("PrivateNote", "").startswith("odoo:"))
         self.assertEqual(payment["PayType"], "Check")
         self.assertEqual(payment["Line"][0]["LinkedTxn"][0], {"TxnId": doc["Id"], "TxnType": "Bill"})
         refund_id = Binding._for_record(self.backend, "invoice", refund).external_id
