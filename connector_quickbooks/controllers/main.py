@@ -16,28 +16,57 @@ from ..models.connector_backend import CALLBACK_PATH, WEBHOOK_PATH
 
 _logger = logging.getLogger(__name__)
 
+#: Intuit aggregates events but stays far below this; anything larger is refused unread
+MAX_WEBHOOK_BYTES = 1024 * 1024
+
+
+def _text(value, limit=100):
+    """A webhook field as a short string, or None: bodies are signed, not trusted."""
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        return None
+    text = str(value).replace("\x00", "").strip()
+    return text[:limit] or None
+
+
+def _event(realm, entity, doc_id, operation, dedup, deleted_id=None):
+    realm, entity, doc_id = _text(realm), _text(entity, 40), _text(doc_id, 40)
+    if not (realm and entity and doc_id):
+        return None
+    event = {
+        "realm": realm,
+        "entity": entity,
+        "id": doc_id,
+        "operation": _text(operation, 20) or "Update",
+        "dedup": _text(dedup, 250) or f"{realm}:{entity}:{doc_id}",
+    }
+    if _text(deleted_id, 40):
+        event["deleted_id"] = _text(deleted_id, 40)
+    return event
+
 
 def parse_events(body):
     """Webhook events from either payload format, as dicts (realm, entity, id, operation, dedup).
 
     Legacy: ``{"eventNotifications": [{"realmId", "dataChangeEvent": {"entities": [...]}}]}``.
-    CloudEvents: a JSON array of events with ``type`` ``qbo.<entity>.<operation>.v1``."""
+    CloudEvents: a JSON array of events with ``type`` ``qbo.<entity>.<operation>.v1``.
+    Items that are not shaped like events are skipped."""
     events = []
     if isinstance(body, dict) and "eventNotifications" in body:
-        for notification in body["eventNotifications"] or []:
-            realm = str(notification.get("realmId") or "")
-            for item in (notification.get("dataChangeEvent") or {}).get("entities") or []:
-                operation = item.get("operation") or "Update"
-                event = {
-                    "realm": realm,
-                    "entity": item.get("name"),
-                    "id": str(item.get("id")),
-                    "operation": operation,
-                    "dedup": f"{realm}:{item.get('name')}:{item.get('id')}:{operation}:{item.get('lastUpdated')}",
-                }
-                if item.get("deletedId"):
-                    event["deleted_id"] = str(item["deletedId"])
-                events.append(event)
+        notifications = body["eventNotifications"]
+        for notification in notifications if isinstance(notifications, list) else []:
+            if not isinstance(notification, dict):
+                continue
+            change = notification.get("dataChangeEvent")
+            items = change.get("entities") if isinstance(change, dict) else None
+            for item in items if isinstance(items, list) else []:
+                if not isinstance(item, dict):
+                    continue
+                realm = notification.get("realmId")
+                operation = _text(item.get("operation"), 20) or "Update"
+                dedup = f"{realm}:{item.get('name')}:{item.get('id')}:{operation}:{item.get('lastUpdated')}"
+                event = _event(realm, item.get("name"), item.get("id"), operation, dedup, item.get("deletedId"))
+                if event:
+                    events.append(event)
         return events
     if isinstance(body, list):
         operations = {
@@ -49,21 +78,23 @@ def parse_events(body):
             "emailed": "Emailed",
         }
         for item in body:
-            parts = str(item.get("type") or "").split(".")
+            if not isinstance(item, dict) or not isinstance(item.get("type"), str):
+                continue
+            parts = item["type"].split(".")
             if len(parts) < 3 or parts[0] != "qbo":
                 continue
             entity = next((name for name in _ENTITY_NAMES if name.lower() == parts[1].lower()), parts[1])
-            event = {
-                "realm": str(item.get("intuitaccountid") or ""),
-                "entity": entity,
-                "id": str(item.get("intuitentityid")),
-                "operation": operations.get(parts[2], parts[2].capitalize()),
-                "dedup": f"ce:{item.get('id')}",
-            }
-            data = item.get("data") or {}
-            if data.get("deletedid"):
-                event["deleted_id"] = str(data["deletedid"])
-            events.append(event)
+            data = item.get("data") if isinstance(item.get("data"), dict) else {}
+            event = _event(
+                item.get("intuitaccountid"),
+                entity,
+                item.get("intuitentityid"),
+                operations.get(parts[2], parts[2].capitalize()),
+                f"ce:{item.get('id')}",
+                data.get("deletedid"),
+            )
+            if event:
+                events.append(event)
         return events
     raise ValueError("neither the legacy nor the CloudEvents webhook format")
 
@@ -117,8 +148,17 @@ class QuickBooksController(http.Controller):
         WEBHOOK_PATH, type="http", auth="none", methods=["POST"], csrf=False, save_session=False, readonly=False
     )
     def webhook(self, **kwargs):
-        raw = request.httprequest.get_data()
-        signature = request.httprequest.headers.get("intuit-signature", "")
+        httprequest = request.httprequest
+        if (httprequest.content_length or 0) > MAX_WEBHOOK_BYTES:
+            _logger.warning("QuickBooks webhook refused: %s bytes is too large", httprequest.content_length)
+            return request.make_response("payload too large", status=413, headers=[("Content-Type", "text/plain")])
+        if "json" not in (httprequest.mimetype or "json"):
+            _logger.warning("QuickBooks webhook refused: content type %s", httprequest.mimetype)
+            return request.make_response("JSON expected", status=400, headers=[("Content-Type", "text/plain")])
+        raw = httprequest.get_data()
+        if len(raw) > MAX_WEBHOOK_BYTES:  # a body sent without a Content-Length
+            return request.make_response("payload too large", status=413, headers=[("Content-Type", "text/plain")])
+        signature = httprequest.headers.get("intuit-signature", "")
         env = request.env(su=True)
         Backend = env["connector.backend"]
         verified = any(
@@ -134,9 +174,9 @@ class QuickBooksController(http.Controller):
             return request.make_response("invalid signature", status=401, headers=[("Content-Type", "text/plain")])
         try:
             events = parse_events(json.loads(raw))
-        except ValueError as exc:
+        except (ValueError, TypeError, AttributeError) as exc:
             _logger.warning("QuickBooks webhook with a signed but unreadable body: %s", exc)
             return request.make_response("unreadable body", status=400, headers=[("Content-Type", "text/plain")])
-        queued = Backend._qbo_handle_events(events, raw.decode("utf-8", "replace")[:100000])
+        queued = Backend._qbo_handle_events(events, raw.decode("utf-8", "replace").replace("\x00", "")[:100000])
         _logger.info("QuickBooks webhook: %d events, %d re-reads queued", len(events), queued)
         return request.make_response("", status=200)

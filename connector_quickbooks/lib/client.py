@@ -11,7 +11,7 @@ import urllib.parse
 from datetime import UTC, datetime, timedelta
 
 from odoo.addons.connector_base.lib import errors
-from odoo.addons.connector_base.lib.http import HttpClient, RetryPolicy, redact
+from odoo.addons.connector_base.lib.http import HttpClient, RetryPolicy, parse_retry_after, redact
 from odoo.addons.connector_base.lib.money import json_dumps, json_loads
 from odoo.addons.connector_base.lib.ratelimit import shared_limiter
 
@@ -30,6 +30,7 @@ BATCH_SIZE = 30
 LIMIT_WINDOWS = ((500, 60.0),)
 LIMIT_CONCURRENT = 10
 BATCH_WINDOWS = ((40, 60.0),)
+THROTTLE_WAIT = 60.0
 
 _XML_CODE = re.compile(r'<Error[^>]*code="(\d+)"', re.S)
 _XML_MESSAGE = re.compile(r"<Message>(.*?)</Message>", re.S)
@@ -80,7 +81,7 @@ def error_for(status, code, message, fault_type=""):
     text = f"QuickBooks {code or status}: {message}"
     number = int(code) if code and str(code).isdigit() else None
     if status == 429 or number == 3001 or "throttle" in fault_type.lower():
-        return errors.RateLimitedError(text, retry_after=60.0)
+        return errors.RateLimitedError(text)  # the caller applies Retry-After, else THROTTLE_WAIT
     if status == 401 or number in (100, 3200) or fault_type.upper() in ("AUTHENTICATION", "AUTHENTICATIONFAULT"):
         return errors.AuthError(text)
     if status == 403 or number in (120, 3100) or fault_type in ("AuthorizationFault",):
@@ -99,9 +100,15 @@ def error_for(status, code, message, fault_type=""):
 
 
 def _error_parser(response):
-    return parse_fault(response.status_code, response.text) or errors.ProviderValidationError(
+    error = parse_fault(response.status_code, response.text) or errors.ProviderValidationError(
         f"HTTP {response.status_code}: {redact(response.text, limit=300)}"
     )
+    if isinstance(error, errors.RateLimitedError):
+        # Intuit: "wait 60 s before retrying", unless the answer says otherwise
+        error.retry_after = parse_retry_after(response.headers.get("Retry-After"))
+        if error.retry_after is None:
+            error.retry_after = THROTTLE_WAIT
+    return error
 
 
 def qbo_datetime(value):

@@ -1,2 +1,3 @@
 from . import test_quickbooks_sync
 from . import test_quickbooks_initial_load
+from . import test_quickbooks_security

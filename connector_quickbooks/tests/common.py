@@ -96,6 +96,7 @@ class QuickBooksCase(AccountTestInvoicingCommon, HttpCase):
         self.sandbox.clock_offset = timedelta(0)
         self.sandbox.limits = type(self.sandbox.limits)()
         self.sandbox.generate(**self.company_size)
+        self.sandbox.faults.retry_after = 0.5  # QuickBooks says nothing and means 60 s; tests need not wait
 
     # ------------------------------------------------------------------ helpers
     def control(self, action, **body):

@@ -3,18 +3,19 @@
 No database: these are the pure-Python parts. The Odoo side is tested in
 connector_quickbooks/tests."""
 
+import concurrent.futures
 import json
 import os
 import re
 import urllib.parse
 from datetime import date, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 import requests
 
 from odoo.addons.connector_base.lib import canonical, errors
-from odoo.addons.connector_base.lib.oauth import OAuth2Helper
+from odoo.addons.connector_base.lib.oauth import OAuth2Helper, TokenManager
 from odoo.addons.connector_quickbooks.lib import mappers
 from odoo.addons.connector_quickbooks.lib.adapter import QuickBooksAdapter
 from odoo.addons.connector_quickbooks.lib.client import QuickBooksClient, parse_fault
@@ -36,7 +37,7 @@ def sandbox():
     sb.stop()
 
 
-def consent(sb, state="s1"):
+def consent(sb, state="s1", realm=None):
     """Walk the sandbox's authorize page as a person would; return the redirect's parameters."""
     session = requests.Session()
     page = session.get(
@@ -53,7 +54,7 @@ def consent(sb, state="s1"):
     ticket = re.search(r'name="ticket" value="([^"]+)"', page.text).group(1)
     answer = session.post(
         f"{sb.url}/connect/oauth2",
-        data={"ticket": ticket, "realmId": sb.company.realm_id, "decision": "connect"},
+        data={"ticket": ticket, "realmId": realm or sb.company.realm_id, "decision": "connect"},
         allow_redirects=False,
         timeout=5,
     )
@@ -76,9 +77,9 @@ def oauth(sb):
 class Tokens:
     """A token source like the backend's: refreshes when the API refuses the token."""
 
-    def __init__(self, sb):
+    def __init__(self, sb, realm=None):
         self.helper = oauth(sb)
-        self.token = self.helper.fetch_token(consent(sb)["code"])
+        self.token = self.helper.fetch_token(consent(sb, realm=realm)["code"])
         self.refreshes = 0
 
     def __call__(self, rejected=None):
@@ -328,3 +329,86 @@ def test_recorded_quickbooks_documents_map_to_valid_canonical_records(entity):
                 for line in doc["Line"]
                 if line["DetailType"] in signs
             )
+
+
+def test_ten_concurrent_jobs_with_an_expired_token_refresh_once(sandbox):
+    helper = oauth(sandbox)
+    store = {"token": helper.fetch_token(consent(sandbox)["code"])}
+    expired = dict(store["token"], expires_at=0)
+    store["token"] = expired
+    manager = TokenManager(
+        load=lambda: dict(store["token"]), save=lambda t: store.update(token=t), refresh=helper.refresh_token
+    )
+    with concurrent.futures.ThreadPoolExecutor(max_workers=10) as pool:
+        tokens = list(pool.map(lambda _n: manager.access_token(), range(10)))
+    assert len(set(tokens)) == 1 and tokens[0] != expired["access_token"]
+    assert sandbox.stats["refresh_grants"] == 1
+
+
+def test_cdc_window_over_the_cap_falls_back_to_paged_queries():
+    sb = Sandbox()
+    sb.generate(customers=5, items=2, invoices=0, payments=0, bills=0, journal_entries=0, credit_memos=0)
+    sb.start()
+    try:
+        since = sb.company.now()
+        sb.clock_offset = timedelta(seconds=5)
+        for n in range(1100):
+            sb.company.write("Customer", {"DisplayName": f"Bulk Customer {n}"})
+        adapter = QuickBooksAdapter(make_client(sb))
+        _docs, total = adapter.client.cdc(["Customer", "Vendor"], since + timedelta(seconds=1))
+        assert total == 1000  # QuickBooks cuts the answer at 1,000 objects
+        position = (since + timedelta(seconds=1)).astimezone().isoformat()
+        names = {record["name"] for record, _position in adapter.changes("party", since=position)}
+        assert {f"Bulk Customer {n}" for n in range(1100)} <= names
+    finally:
+        sb.stop()
+
+
+def test_minor_versions_below_75_are_refused(sandbox):
+    with pytest.raises(ValueError):
+        QuickBooksClient("1", lambda rejected=None: "t", api_url=sandbox.url, minor_version=74)
+    answer = requests.get(
+        f"{sandbox.url}/v3/company/{sandbox.company.realm_id}/query",
+        params={"query": "select count(*) from Item", "minorversion": "65"},
+        headers={"Authorization": f"Bearer {Tokens(sandbox)()}"},
+        timeout=5,
+    )
+    assert answer.status_code == 400 and "minorversion" in answer.text
+
+
+def test_non_us_company_puts_a_tax_code_on_every_line():
+    sb = Sandbox()
+    company = sb.add_company(
+        "4620816365000000001", name="Sandbox Company AU", country="AU", home_currency="AUD", tax_mode="global"
+    )
+    sb.generate(
+        company.realm_id,
+        customers=4,
+        items=3,
+        invoices=6,
+        payments=0,
+        bills=2,
+        journal_entries=0,
+        credit_memos=0,
+        foreign_share=0,
+    )
+    sb.start()
+    try:
+        client = QuickBooksClient(
+            company.realm_id, Tokens(sb, realm=company.realm_id), api_url=sb.url, sleep=lambda s: None
+        )
+        adapter = QuickBooksAdapter(client)
+        assert adapter.tax_mode == "global" and adapter.home_currency == "AUD"
+        invoices = [record for record, _p in adapter.changes("invoice")]
+        assert invoices and all(
+            line["taxes"] and line["taxes"][0] in ("10", "11") for record in invoices for line in record["lines"]
+        )
+        doc = company.snapshot("Invoice")[0]
+        gst = sum(
+            Decimal(str(line["Amount"]))
+            for line in doc["Line"]
+            if line.get("SalesItemLineDetail", {}).get("TaxCodeRef", {}).get("value") == "10"
+        )
+        assert Decimal(str(doc["TxnTaxDetail"]["TotalTax"])) == (gst / 10).quantize(Decimal("0.01"), ROUND_HALF_UP)
+    finally:
+        sb.stop()

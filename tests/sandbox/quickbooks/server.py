@@ -106,6 +106,7 @@ class Faults:
         self.lose_response_rate = 0.0
         self.timeout_seconds = 5.0
         self.auth_shape = "json"  # json | odd | xml
+        self.retry_after = None  # seconds sent in Retry-After with a 429 (QuickBooks sends none)
         self.webhook_duplicate = False
         self.webhook_out_of_order = False
         self.webhook_fail = 0  # deliveries that get no 200 from us: the receiver's failures count
@@ -472,6 +473,7 @@ class _Handler(BaseHTTPRequestHandler):
                     return self._send(400, {"error": "invalid_grant", "error_description": "redirect_uri mismatch"})
                 return self._send(200, sb.issue_tokens(client, code["realm"]))
             if grant == "refresh_token":
+                sb.stats["refresh_grants"] = sb.stats.get("refresh_grants", 0) + 1
                 old = sb.refresh_tokens.pop(form.get("refresh_token", ""), None)
                 if not old or old["client"] != client or old["expires"] < time.time():
                     return self._send(400, {"error": "invalid_grant"})
@@ -559,6 +561,7 @@ class _Handler(BaseHTTPRequestHandler):
         if sb.faults.take("throttle") or not sb.limits.enter(realm, batch=batch):
             with sb.lock:
                 sb.stats["throttled"] += 1
+            retry_after = sb.faults.retry_after
             return self._send(
                 429,
                 {
@@ -574,6 +577,7 @@ class _Handler(BaseHTTPRequestHandler):
                     },
                     "time": datetime.now().isoformat(),
                 },
+                headers={"Retry-After": str(retry_after)} if retry_after is not None else None,
             )
         try:
             if sb.faults.take("server_error"):
