@@ -25,6 +25,9 @@
         "views/res_config_settings_views.xml",
         "views/connector_menus.xml",
     ],
+    "assets": {
+        "web.assets_tests": ["connector_base/static/tests/tours/*.js"],
+    },
     "installable": True,
     "application": False,
     "development_status": "Beta",

@@ -88,4 +88,25 @@ main() {
     say "Environment ready"
 }
 
+ensure_browser() {
+    # Odoo's browser tests (HttpCase tours) drive Chromium headless
+    if command -v chromium >/dev/null 2>&1 || command -v google-chrome >/dev/null 2>&1 ||
+        command -v chromium-browser >/dev/null 2>&1; then
+        return
+    fi
+    mkdir -p "$STATE"
+    if command -v apt-get >/dev/null 2>&1; then
+        say "Installing Debian's chromium for the browser tests"
+        local sudo=""
+        [ "$(id -u)" -eq 0 ] || sudo="sudo"
+        $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >"$STATE/apt-chromium.log" 2>&1 ||
+            { $sudo apt-get update -q >/dev/null 2>&1 &&
+                $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >"$STATE/apt-chromium.log" 2>&1; } ||
+            say "Could not install chromium (see $STATE/apt-chromium.log): the browser tests will fail"
+    else
+        say "No chromium and no apt-get: install Chromium for the browser tests"
+    fi
+}
+
 main "$@"
+ensure_browser

@@ -60,7 +60,13 @@ else
     # an ERROR logged outside a test (a module that failed to load, a broken view) fails too
     log_errors="$(grep -cE '^[0-9-]+ [0-9:,]+ [0-9]+ (ERROR|CRITICAL) ' "$STATE/odoo-test.log" || true)"
     if [ "$o_bad" -eq 0 ] && [ "$log_errors" -gt 0 ]; then o_bad=1; fi
-    summary+=("odoo: $((o_total - o_failed - o_errors)) passed, $o_bad failed")
+    # a skipped test (no browser, a missing module) proves nothing: it counts as failed
+    skipped="$(grep -cE ': skipped Test' "$STATE/odoo-test.log" || true)"
+    if [ "$skipped" -gt 0 ]; then
+        grep -E ': skipped Test' "$STATE/odoo-test.log" | head -n 10
+        o_bad=$((o_bad + skipped))
+    fi
+    summary+=("odoo: $((o_total - o_failed - o_errors - skipped)) passed, $o_bad failed")
     if [ "$odoo_rc" -ne 0 ] || [ "$o_bad" -ne 0 ] || [ "$o_total" -eq 0 ]; then status=1; fi
 fi
 say "Full Odoo log: $STATE/odoo-test.log"

@@ -1,2 +1,3 @@
 from . import test_access
 from . import test_settings
+from . import test_backend_tour
