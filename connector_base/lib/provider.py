@@ -22,6 +22,11 @@ class ProviderAdapter:
         ``since`` (None: all), oldest first; ``position`` is the new cursor value."""
         raise NotImplementedError
 
+    def reference_lists(self):
+        """Small lists that documents point to and a person maps once:
+        {"payment_term": [(external_id, name, {"due_days": n})], "payment_method": [(external_id, name, {})]}."""
+        return {}
+
     def count(self, kind, since=None):
         """How many records ``changes(kind, since)`` would yield, or None when unknown."""
         return None

@@ -499,6 +499,8 @@ class ConnectorBackend(models.Model):
 
         Return the counts: read, new (bindings created), quarantined. ``commit_every``
         (headless first loads only) commits after so many records."""
+        if kind == "party":  # parties and the documents after them point to terms and methods
+            self._import_reference_lists()
         engine = self.env["connector.engine"]
         Binding = self.env["connector.binding"].sudo()
         binding_domain = [("backend_id", "=", self.id), ("external_type", "=", kind)]
@@ -546,6 +548,24 @@ class ConnectorBackend(models.Model):
                 quarantined += 1
             done += 1
         return f"{kind}: {done} re-read, {quarantined} quarantined"
+
+    def _import_reference_lists(self):
+        """Payment terms and methods into their mapping tables, named, with suggestions."""
+        models_by_list = {
+            "payment_term": "connector.payment.term.mapping",
+            "payment_method": "connector.payment.method.mapping",
+        }
+        for name, rows in self._get_adapter().reference_lists().items():
+            Mapping = self.env[models_by_list[name]].sudo()
+            for external_id, label, extra in rows:
+                row = Mapping.search([("backend_id", "=", self.id), ("external_id", "=", str(external_id))], limit=1)
+                vals = dict(extra, external_name=label)
+                if row:
+                    row.write(vals)
+                else:
+                    row = Mapping.create(dict(vals, backend_id=self.id, external_id=str(external_id)))
+                if not row[Mapping._target_field]:
+                    row._suggest()
 
     def _start_position(self):
         """Where a first import starts: the backend's start date. Providers may override."""

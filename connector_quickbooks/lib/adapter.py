@@ -138,6 +138,17 @@ class QuickBooksAdapter(ProviderAdapter):
             if record is not None:
                 yield record, position_of(doc)
 
+    def reference_lists(self):
+        terms = [
+            (str(doc["Id"]), doc.get("Name") or str(doc["Id"]), {"due_days": int(doc.get("DueDays") or 0)})
+            for doc in self.client.query_all("Term", ["Active IN (true, false)"], order_by=None)
+        ]
+        methods = [
+            (str(doc["Id"]), doc.get("Name") or str(doc["Id"]), {})
+            for doc in self.client.query_all("PaymentMethod", ["Active IN (true, false)"], order_by=None)
+        ]
+        return {"payment_term": terms, "payment_method": methods}
+
     def count(self, kind, since=None):
         total = 0
         for entity in mappers.KIND_ENTITIES[kind]:

@@ -70,6 +70,11 @@ class TestQuickBooksSync(QuickBooksCase):
         )
         self.assertEqual(len(entries), len(company.docs["JournalEntry"]))
         self.assertFalse(self.env["connector.quarantine"].search([("backend_id", "=", self.backend.id)]))
+        terms = self.env["connector.payment.term.mapping"].search([("backend_id", "=", self.backend.id)])
+        self.assertEqual(sorted(terms.mapped("external_name")), ["Due on receipt", "Net 15", "Net 30"])
+        self.assertEqual(terms.filtered(lambda t: t.external_name == "Net 30").due_days, 30)
+        methods = self.env["connector.payment.method.mapping"].search([("backend_id", "=", self.backend.id)])
+        self.assertEqual(sorted(methods.mapped("external_name")), ["Cash", "Check", "Visa", "Wire"])
 
         counts = {m: self.env[m].search_count([]) for m in ("account.move", "res.partner", "account.payment")}
         self.backend.action_import_all()  # resets the cursors: everything is read again
