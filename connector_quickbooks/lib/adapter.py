@@ -1,6 +1,7 @@
 """The QuickBooks ProviderAdapter: connector_base's interface over the client and mappers."""
 
 import logging
+import time
 from datetime import UTC, datetime, timedelta
 
 from odoo.addons.connector_base.lib import errors
@@ -14,6 +15,9 @@ _logger = logging.getLogger(__name__)
 LIST_ENTITIES = ("Customer", "Vendor", "Item", "Account", "TaxCode", "TaxRate", "Term", "PaymentMethod")
 #: seconds of overlap when polling: records changed in the cursor's own second are read again
 OVERLAP = timedelta(seconds=1)
+#: company settings (country, home currency) per realm, kept this long in the process
+SETTINGS_TTL = 3600.0
+_SETTINGS = {}
 
 
 def position_of(doc):
@@ -53,8 +57,13 @@ class QuickBooksAdapter(ProviderAdapter):
 
     # ------------------------------------------------------------------ company settings
     def _load_settings(self):
-        info = self.client.company_info()
-        prefs = self.client.preferences()
+        cached = _SETTINGS.get(self.client.base)
+        if cached and cached[0] > time.monotonic():
+            _expires, info, prefs = cached
+        else:  # two calls per realm an hour, not per job
+            info = self.client.company_info()
+            prefs = self.client.preferences()
+            _SETTINGS[self.client.base] = (time.monotonic() + SETTINGS_TTL, info, prefs)
         if self._tax_mode is None:
             country = (info.get("Country") or (info.get("CompanyAddr") or {}).get("Country") or "US").upper()
             self._tax_mode = "us" if country in ("US", "USA") else "global"
