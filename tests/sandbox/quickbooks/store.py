@@ -126,6 +126,7 @@ class Company:
         self.deleted = {name: {} for name in ENTITIES}  # id -> (time, stub)
         self.next_id = {name: 1 for name in ENTITIES}
         self.requests = {}  # requestid -> (status, body)
+        self._names = {}  # casefolded DisplayName -> (entity, Id), across customers, vendors, employees
         self.events = []  # (time, entity, id, operation, extra) for webhooks
         self.lock = threading.RLock()
         self._clock = clock or (lambda: datetime.now(UTC))
@@ -188,6 +189,7 @@ class Company:
                 if entity in LIST_ENTITIES:
                     doc.setdefault("Active", True)
                 self.docs[entity][str(doc["Id"])] = doc
+                self._index_name(entity, doc)
                 if str(doc["Id"]).isdigit():
                     self.next_id[entity] = max(self.next_id[entity], int(doc["Id"]) + 1)
             # seeded transactions keep their recorded totals; balances follow their payments
@@ -261,6 +263,7 @@ class Company:
         doc["MetaData"] = {"CreateTime": stamp, "LastUpdatedTime": stamp}
         self._prepare(entity, doc, None)
         self.docs[entity][doc_id] = doc
+        self._index_name(entity, doc)
         self._after_write(entity, doc, None)
         self._event(entity, doc_id, "Create")
         return doc
@@ -283,6 +286,7 @@ class Company:
             self._after_write(entity, old, None)  # put the old effects back
             raise
         self.docs[entity][current["Id"]] = doc
+        self._index_name(entity, doc, old)
         self._after_write(entity, doc, old)
         self._event(entity, current["Id"], "Update")
         return doc
@@ -349,6 +353,7 @@ class Company:
                         doc["SyncToken"] = str(int(doc["SyncToken"]) + 1)
                         doc["MetaData"]["LastUpdatedTime"] = self.fmt(self.now())
             del self.docs[entity][source["Id"]]
+            self._index_name(entity, None, source)
             moment = self.now()
             self.deleted[entity][source["Id"]] = (
                 moment,
@@ -361,6 +366,17 @@ class Company:
             )
             self._event(entity, source["Id"], "Merge", {"deletedId": source["Id"], "mergedIntoId": target["Id"]})
             return target
+
+    def _index_name(self, entity, doc, old=None):
+        """Keep the DisplayName index of customers, vendors and employees (unique across the three)."""
+        if entity not in NAME_ENTITIES:
+            return
+        if old and old.get("DisplayName"):
+            key = old["DisplayName"].casefold()
+            if self._names.get(key) == (entity, str(old["Id"])):
+                del self._names[key]
+        if doc and doc.get("DisplayName"):
+            self._names[doc["DisplayName"].casefold()] = (entity, str(doc["Id"]))
 
     def _event(self, entity, doc_id, operation, extra=None):
         self.events.append((self.now(), entity, str(doc_id), operation, extra or {}))
@@ -398,18 +414,14 @@ class Company:
                 "Min:0 Max:500 supported. Supplied length:" + str(len(name)),
                 element="DisplayName",
             )
-        wanted = name.casefold()
-        for other_entity in NAME_ENTITIES:
-            for other in self.docs[other_entity].values():
-                if other_entity == entity and other["Id"] == doc.get("Id"):
-                    continue
-                if (other.get("DisplayName") or "").casefold() == wanted:
-                    raise Fault(
-                        6240,
-                        "Duplicate Name Exists Error",
-                        f"The name supplied already exists. : Another customer, vendor or employee is already "
-                        f"using this name (Id={other['Id']}). Please use a different name.",
-                    )
+        holder = self._names.get(name.casefold())
+        if holder and holder != (entity, str(doc.get("Id"))):
+            raise Fault(
+                6240,
+                "Duplicate Name Exists Error",
+                f"The name supplied already exists. : Another customer, vendor or employee is already "
+                f"using this name (Id={holder[1]}). Please use a different name.",
+            )
         doc["DisplayName"] = name
         doc.setdefault("PrintOnCheckName", doc.get("CompanyName") or name)
         doc["FullyQualifiedName"] = name
