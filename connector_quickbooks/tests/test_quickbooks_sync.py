@@ -353,6 +353,69 @@ class TestQuickBooksSync(QuickBooksCase):
         memo = self.sandbox.company.get("CreditMemo", refund_id.split("/")[1])
         self.assertEqual(Decimal(str(memo["TotalAmt"])), Decimal(str(refund.amount_total)).quantize(Decimal("0.01")))
 
+    def test_vendor_credit_and_journal_entry_reach_quickbooks(self):
+        self.connect()
+        self.import_kinds(("account", "tax"))
+        self.backend.direction_journal_entry = "both"
+        vendor = self.env["res.partner"].create({"name": "Returns Supplier Co", "supplier_rank": 1})
+        credit = self.env["account.move"].create(
+            {
+                "move_type": "in_refund",
+                "partner_id": vendor.id,
+                "invoice_date": "2026-11-06",
+                "invoice_line_ids": [
+                    Command.create(
+                        {
+                            "name": "Returned pavers",
+                            "account_id": self.company_data["default_account_expense"].id,
+                            "quantity": 1,
+                            "price_unit": 120.0,
+                            "tax_ids": [Command.clear()],
+                        }
+                    )
+                ],
+            }
+        )
+        credit.action_post()
+        entry = self.env["account.move"].create(
+            {
+                "move_type": "entry",
+                "date": "2026-11-07",
+                "ref": "Owner loan",
+                "line_ids": [
+                    Command.create(
+                        {
+                            "name": "Loan in",
+                            "account_id": self.company_data["default_journal_bank"].default_account_id.id,
+                            "debit": 500.0,
+                        }
+                    ),
+                    Command.create(
+                        {
+                            "name": "Owner loan",
+                            "account_id": self.company_data["default_account_revenue"].id,
+                            "credit": 500.0,
+                        }
+                    ),
+                ],
+            }
+        )
+        entry.action_post()
+        self.run_jobs()
+        self.assertFalse(self.quarantine_messages())
+        Binding = self.env["connector.binding"]
+        credit_id = Binding._for_record(self.backend, "invoice", credit).external_id
+        self.assertTrue(credit_id.startswith("VendorCredit/"))
+        doc = self.sandbox.company.get("VendorCredit", credit_id.split("/")[1])
+        self.assertEqual(Decimal(str(doc["TotalAmt"])), Decimal("120.00"))
+        entry_id = Binding._for_record(self.backend, "journal_entry", entry).external_id
+        je = self.sandbox.company.get("JournalEntry", entry_id)
+        postings = sorted(
+            (line["JournalEntryLineDetail"]["PostingType"], Decimal(str(line["Amount"]))) for line in je["Line"]
+        )
+        self.assertEqual(postings, [("Credit", Decimal("500.00")), ("Debit", Decimal("500.00"))])
+        self.assertEqual(je["PrivateNote"], f"odoo:account.move:{entry.id}")
+
     def test_stale_sync_token_under_manual_policy_goes_to_review(self):
         self.connect()
         self.import_kinds(("account", "tax", "party"))
