@@ -33,7 +33,7 @@ def call(model, method, args, kwargs=None):
     ).json()
     if answer.get("error"):
         raise SystemExit(f"{model}.{method}: {answer['error']['data']['message']}")
-    return answer["result"]
+    return answer.get("result")  # a method that returns None gets no "result" key
 
 
 session.post(
@@ -42,20 +42,22 @@ session.post(
     json={"jsonrpc": "2.0", "method": "call", "params": {"db": db, "login": "admin", "password": "admin"}},
 )
 backend = call("connector.backend", "search_read", [[("provider", "=", "quickbooks")], ["id", "state"]])[0]
-if backend["state"] != "connected":
-    action = call("connector.backend", "action_connect", [[backend["id"]]])
-    consent = session.get(action["url"], timeout=10)
-    ticket = re.search(r'name="ticket" value="([^"]+)"', consent.text).group(1)
-    realm = re.search(r'<option value="([^"]+)"', consent.text).group(1)
-    back = session.post(
-        consent.url.split("/connect/")[0] + "/connect/oauth2",
-        allow_redirects=False,
-        timeout=10,
-        data={"ticket": ticket, "realmId": realm, "decision": "connect"},
-    )
-    session.get(back.headers["Location"], timeout=60)  # Odoo's callback stores the tokens
-    backend = call("connector.backend", "search_read", [[("id", "=", backend["id"])], ["id", "state"]])[0]
-    print(f"  QuickBooks sandbox connection: {backend['state']}")
-    if backend["state"] == "connected":
-        call("connector.backend", "action_import_all", [[backend["id"]]])
-        print("  Import all queued: watch Invoicing > Configuration > Connectors > Connections")
+if backend["state"] != "draft":
+    # the sandbox starts afresh with every `make run`: the tokens Odoo kept are unknown to it
+    call("connector.backend", "action_disconnect", [[backend["id"]]])
+action = call("connector.backend", "action_connect", [[backend["id"]]])
+consent = session.get(action["url"], timeout=10)
+ticket = re.search(r'name="ticket" value="([^"]+)"', consent.text).group(1)
+realm = re.search(r'<option value="([^"]+)"', consent.text).group(1)
+back = session.post(
+    consent.url.split("/connect/")[0] + "/connect/oauth2",
+    allow_redirects=False,
+    timeout=10,
+    data={"ticket": ticket, "realmId": realm, "decision": "connect"},
+)
+session.get(back.headers["Location"], timeout=60)  # Odoo's callback stores the tokens
+backend = call("connector.backend", "search_read", [[("id", "=", backend["id"])], ["id", "state"]])[0]
+print(f"  QuickBooks sandbox connection: {backend['state']}")
+if backend["state"] == "connected":
+    call("connector.backend", "action_import_all", [[backend["id"]]])
+    print("  Import all queued: watch Invoicing > Configuration > Connectors > Connections")
