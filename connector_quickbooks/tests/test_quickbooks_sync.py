@@ -521,3 +521,92 @@ class TestQuickBooksExportUnderLostAnswers(QuickBooksCase):
             [("backend_id", "=", self.backend.id), ("external_type", "=", "invoice")]
         )
         self.assertEqual(bound, 50)
+
+
+@tagged("post_install", "-at_install")
+class TestQuickBooksBadInput(QuickBooksCase):
+    company_size = {
+        "customers": 4,
+        "items": 3,
+        "invoices": 3,
+        "payments": 0,
+        "bills": 0,
+        "journal_entries": 1,
+        "credit_memos": 0,
+    }
+
+    def test_bad_documents_are_quarantined_with_a_reason_and_the_batch_goes_on(self):
+        self.connect()
+        self.import_kinds(("account", "tax", "party", "product"))
+        company = self.sandbox.company
+        good = company.snapshot("Invoice")[0]
+        customer, item = company.snapshot("Customer")[0], company.snapshot("Item")[0]
+        line = {
+            "DetailType": "SalesItemLineDetail",
+            "Amount": 10,
+            "SalesItemLineDetail": {
+                "ItemRef": {"value": item["Id"]},
+                "Qty": 1,
+                "UnitPrice": 10,
+                "TaxCodeRef": {"value": "NON"},
+            },
+        }
+        base = {
+            "CustomerRef": {"value": customer["Id"]},
+            "TxnDate": "2026-11-10",
+            "Line": [line],
+            "TotalAmt": 10,
+            "Balance": 10,
+            "TxnTaxDetail": {"TotalTax": 0},
+        }
+        self.env.company.fiscalyear_lock_date = "2026-06-30"
+        company.seed(
+            "Invoice",
+            [
+                dict(base, Id="9001", CurrencyRef={"value": "XYZ"}),  # a currency Odoo does not know
+                dict(base, Id="9002", TxnDate="2026-05-01", CurrencyRef={"value": "USD"}),  # a locked period
+                dict(base, Id="9003", CustomerRef={"value": "777777"}, CurrencyRef={"value": "USD"}),  # no customer
+                dict(base, Id="9004", TxnDate="not a date", CurrencyRef={"value": "USD"}),  # a wrong type
+                dict(base, Id="9005", CurrencyRef={"value": "USD"}, Line=[dict(line, Description="x" * 5_000_000)]),
+            ],
+        )
+        company.seed(
+            "JournalEntry",
+            [
+                {
+                    "Id": "9101",
+                    "TxnDate": "2026-11-10",
+                    "CurrencyRef": {"value": "USD"},
+                    "Line": [
+                        {
+                            "Amount": 100,
+                            "DetailType": "JournalEntryLineDetail",
+                            "JournalEntryLineDetail": {"PostingType": "Debit", "AccountRef": {"value": "1"}},
+                        },
+                        {
+                            "Amount": 90,
+                            "DetailType": "JournalEntryLineDetail",
+                            "JournalEntryLineDetail": {"PostingType": "Credit", "AccountRef": {"value": "2"}},
+                        },
+                    ],
+                }
+            ],
+        )
+        moves_before = self.env["account.move"].search_count([])
+        self.import_kinds(("invoice", "journal_entry"))
+        Quarantine = self.env["connector.quarantine"]
+        reasons = {row.external_id: row.reason for row in Quarantine.search([("backend_id", "=", self.backend.id)])}
+        self.assertEqual(reasons.get("Invoice/9001"), "currency_mismatch")
+        self.assertEqual(reasons.get("Invoice/9002"), "closed_period")
+        self.assertIn(reasons.get("Invoice/9003"), ("validation", "mapping_missing"))
+        self.assertEqual(reasons.get("Invoice/9004"), "validation")
+        self.assertEqual(reasons.get("Invoice/9005"), "validation")  # 5 MB of description
+        self.assertEqual(reasons.get("9101"), "validation")  # debits 100, credits 90
+        for row in Quarantine.search([("backend_id", "=", self.backend.id)]):
+            self.assertTrue(row.message, row.external_id)
+        # the batch went on: the good invoice is in, and nothing half-written stayed behind
+        self.assertTrue(self.env["connector.binding"]._find_record(self.backend, "invoice", f"Invoice/{good['Id']}"))
+        bound = self.env["connector.binding"].search_count(
+            [("backend_id", "=", self.backend.id), ("external_type", "in", ("invoice", "journal_entry"))]
+        )
+        self.assertEqual(self.env["account.move"].search_count([]) - moves_before, bound)
