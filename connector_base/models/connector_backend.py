@@ -423,6 +423,54 @@ class ConnectorBackend(models.Model):
         self._pending_jobs().filtered("eta").write({"eta": False})
 
     @api.model
+    def _receive_webhook_events(self, provider, events, payload):
+        """Store verified webhook events in the inbox and queue a re-read of each record.
+
+        ``events``: dicts with tenant, kind (None when the connector does not import that
+        type), label, external_ids (the record first; for a merge, also the one merged
+        away), operation and dedup. A repeated delivery is stored once and queues nothing;
+        the jobs re-read the records and never trust the body. Return the jobs queued."""
+        Inbox = self.env["connector.webhook.event"].sudo()
+        queued = 0
+        for event in events:
+            backends = self.sudo().search(
+                [
+                    ("provider", "=", provider),
+                    ("tenant_id", "=", event["tenant"]),
+                    ("state", "in", ("connected", "paused", "needs_reconnect")),
+                ]
+            )
+            kind = event["kind"]
+            for backend in backends:
+                stored = Inbox._store(
+                    [
+                        {
+                            "backend_id": backend.id,
+                            "provider": provider,
+                            "dedup_key": f"{backend.id}:{event['dedup']}",
+                            "kind": kind or event["label"],
+                            "external_id": event["external_ids"][0],
+                            "operation": event["operation"],
+                            "payload": payload,
+                        }
+                    ]
+                )
+                if not stored:
+                    continue  # a duplicate delivery
+                if not kind or not backend._imports(kind):
+                    stored.write({"state": "ignored", "note": "not imported by this connection"})
+                    continue
+                for external_id in event["external_ids"]:
+                    backend.with_delay(
+                        channel=backend._channel(),
+                        identity_key=f"import_record:{backend.id}:{kind}:{external_id}",
+                        description=f"{backend.name}: {event['operation'].lower()} {external_id}",
+                    )._job_import_record(kind, external_id)
+                    queued += 1
+                stored.write({"state": "queued"})
+        return queued
+
+    @api.model
     def _cron_poll(self):
         """Enqueue an incremental import for every connected backend whose interval is due."""
         now = fields.Datetime.now()

@@ -497,6 +497,11 @@ def _tax_code(line, tax_mode, what):
     return {"value": str(taxes[0])}
 
 
+def _doc_line(detail_type, amount, line, detail):
+    """A QuickBooks document line: its DetailType names the key that holds the detail."""
+    return {"DetailType": detail_type, "Amount": amount, "Description": line.get("description"), detail_type: detail}
+
+
 def invoice_from_canonical(record, *, tax_mode, home_currency, reference):
     entity = MOVE_TYPE_ENTITY[record["move_type"]]
     purchase = entity in ("Bill", "VendorCredit")
@@ -543,14 +548,7 @@ def invoice_from_canonical(record, *, tax_mode, home_currency, reference):
                 "UnitPrice": price,
                 "TaxCodeRef": _tax_code(line, tax_mode, what),
             }
-            body["Line"].append(
-                {
-                    "DetailType": "SalesItemLineDetail",
-                    "Amount": amount,
-                    "Description": line.get("description"),
-                    "SalesItemLineDetail": detail,
-                }
-            )
+            body["Line"].append(_doc_line("SalesItemLineDetail", amount, line, detail))
         elif line.get("product"):
             detail = {
                 "ItemRef": {"value": str(line["product"])},
@@ -559,26 +557,12 @@ def invoice_from_canonical(record, *, tax_mode, home_currency, reference):
             }
             if tax_mode != "us":
                 detail["TaxCodeRef"] = _tax_code(line, tax_mode, what)
-            body["Line"].append(
-                {
-                    "DetailType": "ItemBasedExpenseLineDetail",
-                    "Amount": amount,
-                    "Description": line.get("description"),
-                    "ItemBasedExpenseLineDetail": detail,
-                }
-            )
+            body["Line"].append(_doc_line("ItemBasedExpenseLineDetail", amount, line, detail))
         else:
             detail = {"AccountRef": {"value": str(line["account"])}}
             if tax_mode != "us":
                 detail["TaxCodeRef"] = _tax_code(line, tax_mode, what)
-            body["Line"].append(
-                {
-                    "DetailType": "AccountBasedExpenseLineDetail",
-                    "Amount": amount,
-                    "Description": line.get("description"),
-                    "AccountBasedExpenseLineDetail": detail,
-                }
-            )
+            body["Line"].append(_doc_line("AccountBasedExpenseLineDetail", amount, line, detail))
     if tax_mode == "us" and not purchase:
         tax_detail = {}
         if first_tax:

@@ -145,50 +145,22 @@ class ConnectorBackend(models.Model):
 
     @api.model
     def _qbo_handle_events(self, events, payload):
-        """Store verified webhook events in the inbox and queue a re-read of each record.
-
-        ``events``: dicts with realm, entity, id, operation, dedup and optionally deleted_id."""
+        """QuickBooks webhook events (realm, entity, id, operation, dedup, deleted_id) to the
+        provider-neutral inbox: entities become canonical kinds and external ids."""
         from ..lib.mappers import ENTITY_KIND, ext_id
 
-        Inbox = self.env["connector.webhook.event"].sudo()
-        queued = 0
+        neutral = []
         for event in events:
-            backends = self.sudo().search(
-                [
-                    ("provider", "=", "quickbooks"),
-                    ("tenant_id", "=", event["realm"]),
-                    ("state", "in", ("connected", "paused", "needs_reconnect")),
-                ]
-            )
             kind = ENTITY_KIND.get(event["entity"])
-            for backend in backends:
-                targets = [event["id"]] + ([event["deleted_id"]] if event.get("deleted_id") else [])
-                wanted = kind is not None and backend._imports(kind)
-                stored = Inbox._store(
-                    [
-                        {
-                            "backend_id": backend.id,
-                            "provider": "quickbooks",
-                            "dedup_key": f"{backend.id}:{event['dedup']}",
-                            "kind": kind or event["entity"],
-                            "external_id": ext_id(event["entity"], event["id"]) if kind else event["id"],
-                            "operation": event["operation"],
-                            "payload": payload,
-                        }
-                    ]
-                )
-                if not stored:
-                    continue  # a duplicate delivery
-                if not wanted:
-                    stored.write({"state": "ignored", "note": "not imported by this connection"})
-                    continue
-                for doc_id in targets:
-                    external_id = ext_id(event["entity"], doc_id)
-                    backend.with_delay(
-                        channel=backend._channel(),
-                        identity_key=f"import_record:{backend.id}:{kind}:{external_id}",
-                        description=f"{backend.name}: {event['operation'].lower()} {event['entity']} {doc_id}",
-                    )._job_import_record(kind, external_id)
-                    queued += 1
-                stored.write({"state": "queued"})
-        return queued
+            ids = [event["id"]] + ([event["deleted_id"]] if event.get("deleted_id") else [])
+            neutral.append(
+                {
+                    "tenant": event["realm"],
+                    "kind": kind,
+                    "label": event["entity"],
+                    "external_ids": [ext_id(event["entity"], doc_id) for doc_id in ids] if kind else ids,
+                    "operation": event["operation"],
+                    "dedup": event["dedup"],
+                }
+            )
+        return self._receive_webhook_events("quickbooks", neutral, payload)

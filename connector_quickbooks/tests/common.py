@@ -3,6 +3,9 @@
 The sandbox runs in a thread of the test process on a loopback port; Odoo's test server
 answers its webhooks. Jobs are run by ``run_jobs`` in the test transaction."""
 
+import base64
+import hashlib
+import hmac
 import importlib.util
 import json
 import re
@@ -20,6 +23,18 @@ from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 from odoo.addons.queue_job.job import Job
 
 SANDBOX_DIR = Path(__file__).resolve().parents[2] / "tests" / "sandbox" / "quickbooks"
+VERIFIER = b"sandbox-verifier"
+
+
+def sign_webhook(body, key=VERIFIER):
+    """The intuit-signature of a webhook body: base64 HMAC-SHA256 under the verifier token."""
+    return base64.b64encode(hmac.new(key, body, hashlib.sha256).digest()).decode()
+
+
+def legacy_event(realm, entity="Customer", doc_id="1", operation="Update", updated="2026-11-22T10:00:00Z"):
+    """A webhook body in Intuit's legacy format, carrying one entity event."""
+    entities = [{"name": entity, "id": doc_id, "operation": operation, "lastUpdated": updated}]
+    return {"eventNotifications": [{"realmId": realm, "dataChangeEvent": {"entities": entities}}]}
 
 
 def load_sandbox():
@@ -194,6 +209,29 @@ class QuickBooksCase(AccountTestInvoicingCommon, HttpCase):
 
     def odoo_partner(self, external_id):
         return self.env["connector.binding"]._find_record(self.backend, "party", external_id)
+
+    def make_vendor_document(self, move_type, partner, date, label, amount):
+        """A posted vendor bill or refund with one untaxed expense line."""
+        move = self.env["account.move"].create(
+            {
+                "move_type": move_type,
+                "partner_id": partner.id,
+                "invoice_date": date,
+                "invoice_line_ids": [
+                    Command.create(
+                        {
+                            "name": label,
+                            "account_id": self.company_data["default_account_expense"].id,
+                            "quantity": 1,
+                            "price_unit": amount,
+                            "tax_ids": [Command.clear()],
+                        }
+                    )
+                ],
+            }
+        )
+        move.action_post()
+        return move
 
     def make_invoice(self, partner, amount="100.00", currency=None, post=True, **vals):
         move = self.env["account.move"].create(

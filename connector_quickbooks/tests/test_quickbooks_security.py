@@ -1,6 +1,3 @@
-import base64
-import hashlib
-import hmac
 import json
 import urllib.parse
 
@@ -9,14 +6,10 @@ from hypothesis import strategies as st
 
 from odoo.tests import tagged
 
-from .common import QuickBooksCase
+from .common import QuickBooksCase, legacy_event, sign_webhook
 
 WEBHOOK = "/connector_quickbooks/webhook"
 CALLBACK = "/connector_quickbooks/oauth/callback"
-
-
-def sign(body, key=b"sandbox-verifier"):
-    return base64.b64encode(hmac.new(key, body, hashlib.sha256).digest()).decode()
 
 
 json_values = st.recursive(
@@ -78,44 +71,26 @@ class TestQuickBooksWebhookSecurity(QuickBooksCase):
         self.assertFalse(self.pending_jobs())
 
     def test_refusals_are_typed_and_leave_nothing(self):
-        legit = json.dumps(
-            {
-                "eventNotifications": [
-                    {
-                        "realmId": self.realm,
-                        "dataChangeEvent": {
-                            "entities": [
-                                {
-                                    "name": "Customer",
-                                    "id": "1",
-                                    "operation": "Update",
-                                    "lastUpdated": "2026-11-22T10:00:00Z",
-                                }
-                            ]
-                        },
-                    }
-                ]
-            }
-        ).encode()
+        legit = json.dumps(legacy_event(self.realm)).encode()
         cases = [
             ("no signature", legit, {"Content-Type": "application/json"}, 401),
             (
                 "signed with the client secret",
                 legit,
-                {"Content-Type": "application/json", "intuit-signature": sign(legit, b"sandbox-secret")},
+                {"Content-Type": "application/json", "intuit-signature": sign_webhook(legit, b"sandbox-secret")},
                 401,
             ),
             (
                 "signature of another body",
                 legit,
-                {"Content-Type": "application/json", "intuit-signature": sign(legit + b" ")},
+                {"Content-Type": "application/json", "intuit-signature": sign_webhook(legit + b" ")},
                 401,
             ),
             ("not base64", legit, {"Content-Type": "application/json", "intuit-signature": "%%%"}, 401),
             (
                 "form content type",
                 legit,
-                {"Content-Type": "application/x-www-form-urlencoded", "intuit-signature": sign(legit)},
+                {"Content-Type": "application/x-www-form-urlencoded", "intuit-signature": sign_webhook(legit)},
                 400,
             ),
             (
@@ -127,7 +102,7 @@ class TestQuickBooksWebhookSecurity(QuickBooksCase):
             (
                 "signed but not JSON",
                 b"\xff\xfe not json",
-                {"Content-Type": "application/json", "intuit-signature": sign(b"\xff\xfe not json")},
+                {"Content-Type": "application/json", "intuit-signature": sign_webhook(b"\xff\xfe not json")},
                 400,
             ),
         ]
@@ -139,26 +114,8 @@ class TestQuickBooksWebhookSecurity(QuickBooksCase):
         self.assert_nothing_stored()
 
     def test_a_replayed_event_is_queued_once(self):
-        body = json.dumps(
-            {
-                "eventNotifications": [
-                    {
-                        "realmId": self.realm,
-                        "dataChangeEvent": {
-                            "entities": [
-                                {
-                                    "name": "Customer",
-                                    "id": "1",
-                                    "operation": "Update",
-                                    "lastUpdated": "2026-11-22T10:00:00Z",
-                                }
-                            ]
-                        },
-                    }
-                ]
-            }
-        ).encode()
-        headers = {"Content-Type": "application/json", "intuit-signature": sign(body)}
+        body = json.dumps(legacy_event(self.realm)).encode()
+        headers = {"Content-Type": "application/json", "intuit-signature": sign_webhook(body)}
         for _attempt in range(3):
             self.assertEqual(self.post(body, headers).status_code, 200)
         self.assertEqual(self.env["connector.webhook.event"].search_count([]), self.events_before + 1)
@@ -179,7 +136,7 @@ class TestQuickBooksWebhookSecurity(QuickBooksCase):
     @given(payload=st.one_of(event_like, json_values))
     def test_fuzz_signed_payloads_never_crash_or_touch_other_realms(self, payload):
         body = json.dumps(payload).encode()
-        answer = self.post(body, {"Content-Type": "application/json", "intuit-signature": sign(body)})
+        answer = self.post(body, {"Content-Type": "application/json", "intuit-signature": sign_webhook(body)})
         self.assertIn(answer.status_code, (200, 400))
         # nothing for a realm that is not connected here
         foreign = self.env["connector.webhook.event"].search([("backend_id", "!=", self.backend.id)])

@@ -1,6 +1,4 @@
 import base64
-import hashlib
-import hmac
 import json
 from datetime import timedelta
 from decimal import Decimal
@@ -10,7 +8,7 @@ from odoo.tests import tagged
 
 from odoo.addons.queue_job.exception import RetryableJobError
 
-from .common import QuickBooksCase
+from .common import QuickBooksCase, legacy_event, sign_webhook
 
 
 @tagged("post_install", "-at_install")
@@ -163,33 +161,15 @@ class TestQuickBooksSync(QuickBooksCase):
     # ------------------------------------------------------------------ webhooks
     def post_webhook(self, payload, signature=None):
         body = json.dumps(payload).encode()
-        if signature is None:
-            signature = base64.b64encode(hmac.new(b"sandbox-verifier", body, hashlib.sha256).digest()).decode()
         return self.url_open(
             "/connector_quickbooks/webhook",
             data=body,
-            headers={"intuit-signature": signature, "Content-Type": "application/json"},
+            headers={"intuit-signature": signature or sign_webhook(body), "Content-Type": "application/json"},
         )
 
     def test_webhook_with_a_wrong_signature_gets_401_and_leaves_nothing(self):
         self.connect()
-        payload = {
-            "eventNotifications": [
-                {
-                    "realmId": self.realm,
-                    "dataChangeEvent": {
-                        "entities": [
-                            {
-                                "name": "Customer",
-                                "id": "1",
-                                "operation": "Update",
-                                "lastUpdated": "2026-11-22T10:00:00Z",
-                            }
-                        ]
-                    },
-                }
-            ]
-        }
+        payload = legacy_event(self.realm)
         with self.assertLogs("odoo.addons.connector_quickbooks.controllers.main", level="WARNING") as logs:
             response = self.post_webhook(payload, signature=base64.b64encode(b"x" * 32).decode())
         self.assertEqual(response.status_code, 401)
@@ -311,25 +291,7 @@ class TestQuickBooksSync(QuickBooksCase):
         self.connect()
         self.import_kinds(("account", "tax"))
         vendor = self.env["res.partner"].create({"name": "Office Landlord LLC", "supplier_rank": 1})
-        bill = self.env["account.move"].create(
-            {
-                "move_type": "in_invoice",
-                "partner_id": vendor.id,
-                "invoice_date": "2026-11-05",
-                "invoice_line_ids": [
-                    Command.create(
-                        {
-                            "name": "November rent",
-                            "account_id": self.company_data["default_account_expense"].id,
-                            "quantity": 1,
-                            "price_unit": 1500.0,
-                            "tax_ids": [Command.clear()],
-                        }
-                    )
-                ],
-            }
-        )
-        bill.action_post()
+        bill = self.make_vendor_document("in_invoice", vendor, "2026-11-05", "November rent", 1500.0)
         refund = self.make_invoice(self.partner_a, "30.00", post=False, move_type="out_refund")
         refund.action_post()
         self.run_jobs()
@@ -358,25 +320,7 @@ class TestQuickBooksSync(QuickBooksCase):
         self.import_kinds(("account", "tax"))
         self.backend.direction_journal_entry = "both"
         vendor = self.env["res.partner"].create({"name": "Returns Supplier Co", "supplier_rank": 1})
-        credit = self.env["account.move"].create(
-            {
-                "move_type": "in_refund",
-                "partner_id": vendor.id,
-                "invoice_date": "2026-11-06",
-                "invoice_line_ids": [
-                    Command.create(
-                        {
-                            "name": "Returned pavers",
-                            "account_id": self.company_data["default_account_expense"].id,
-                            "quantity": 1,
-                            "price_unit": 120.0,
-                            "tax_ids": [Command.clear()],
-                        }
-                    )
-                ],
-            }
-        )
-        credit.action_post()
+        credit = self.make_vendor_document("in_refund", vendor, "2026-11-06", "Returned pavers", 120.0)
         entry = self.env["account.move"].create(
             {
                 "move_type": "entry",

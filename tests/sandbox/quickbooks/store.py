@@ -84,6 +84,21 @@ def not_found(what):
     )
 
 
+def required(element, detail=None):
+    """2020: a required field is missing (or holds what QuickBooks does not take)."""
+    return Fault(
+        2020,
+        "Required param missing, need to supply the required value for the API",
+        detail or f"Required parameter {element} is missing in the request",
+        element=element,
+    )
+
+
+def business(detail):
+    """6000: QuickBooks' catch-all business rule fault."""
+    return Fault(6000, "A business validation error has occurred while processing your request", detail)
+
+
 def money(value):
     if value is None or value == "":
         return Decimal(0)
@@ -216,12 +231,7 @@ class Company:
         value = ref_value(doc, key)
         if value is None:
             if required:
-                raise Fault(
-                    2020,
-                    "Required param missing, need to supply the required value for the API",
-                    f"Required parameter {key} is missing in the request",
-                    element=key,
-                )
+                raise required(key)
             return None
         if not self._ref_exists(entity, value):
             raise not_found(f"{key} {value}")
@@ -293,11 +303,7 @@ class Company:
 
     def _delete(self, entity, current):
         if entity in NO_DELETE:
-            raise Fault(
-                6000,
-                "A business validation error has occurred while processing your request",
-                f"{entity} cannot be deleted: make it inactive instead",
-            )
+            raise business(f"{entity} cannot be deleted: make it inactive instead")
         self._check_not_linked(entity, current)
         self._check_open_period(current)
         self._undo_effects(entity, current)
@@ -395,18 +401,12 @@ class Company:
             parts = [doc.get(k) for k in ("Title", "GivenName", "MiddleName", "FamilyName", "Suffix")]
             name = " ".join(p for p in parts if p) or doc.get("CompanyName") or ""
         if not name:
-            raise Fault(
-                6000,
-                "A business validation error has occurred while processing your request",
+            raise business(
                 "You must fill out at least one of: Title, Given Name, Middle Name, Family Name, "
-                "Suffix, Display Name or Company Name",
+                "Suffix, Display Name or Company Name"
             )
         if ":" in name or "\t" in name or "\n" in name:
-            raise Fault(
-                6000,
-                "A business validation error has occurred while processing your request",
-                "Display name cannot contain a colon (:), a tab or a new line",
-            )
+            raise business("Display name cannot contain a colon (:), a tab or a new line")
         if len(name) > 500:
             raise Fault(
                 2050,
@@ -446,12 +446,7 @@ class Company:
     def _unique_name(self, entity, doc, field="Name"):
         name = (doc.get(field) or "").strip()
         if not name:
-            raise Fault(
-                2020,
-                "Required param missing, need to supply the required value for the API",
-                f"Required parameter {field} is missing in the request",
-                element=field,
-            )
+            raise required(field)
         for other in self.docs[entity].values():
             if other["Id"] != doc.get("Id") and (other.get(field) or "").casefold() == name.casefold():
                 raise Fault(
@@ -471,11 +466,7 @@ class Company:
         for key in ("IncomeAccountRef", "ExpenseAccountRef", "AssetAccountRef"):
             self._require_ref("Account", doc, key)
         if doc["Type"] in ("Service", "NonInventory", "Inventory") and not ref_value(doc, "IncomeAccountRef"):
-            raise Fault(
-                6000,
-                "A business validation error has occurred while processing your request",
-                "Sales items must have an income account",
-            )
+            raise business("Sales items must have an income account")
 
     def _prepare_account(self, doc, old):
         self._unique_name("Account", doc)
@@ -523,11 +514,7 @@ class Company:
             )
         currency = ref_value(doc, "CurrencyRef") or self.home_currency
         if currency != self.home_currency and not self.multicurrency:
-            raise Fault(
-                6000,
-                "A business validation error has occurred while processing your request",
-                "Multicurrency is not enabled for this company",
-            )
+            raise business("Multicurrency is not enabled for this company")
         doc["CurrencyRef"] = {"value": currency}
         if currency == self.home_currency:
             doc["ExchangeRate"] = Decimal(1)
@@ -541,11 +528,9 @@ class Company:
         party = self.docs[entity][ref_value(doc, key)]
         party_currency = ref_value(party, "CurrencyRef") or self.home_currency
         if party_currency != doc["CurrencyRef"]["value"]:
-            raise Fault(
-                6000,
-                "A business validation error has occurred while processing your request",
+            raise business(
                 f"The currency of the transaction ({doc['CurrencyRef']['value']}) must match the "
-                f"currency of the {entity.lower()} ({party_currency})",
+                f"currency of the {entity.lower()} ({party_currency})"
             )
 
     def _sales_lines(self, doc, detail_key="SalesItemLineDetail"):
@@ -579,12 +564,7 @@ class Company:
                     )
                 line["Amount"] = computed
             if line.get("Amount") is None:
-                raise Fault(
-                    2020,
-                    "Required param missing, need to supply the required value for the API",
-                    "Required parameter Line.Amount is missing",
-                    element="Line.Amount",
-                )
+                raise required("Line.Amount", "Required parameter Line.Amount is missing")
             line["Amount"] = money(line["Amount"])
             subtotal += line["Amount"]
             code = ref_value(detail, "TaxCodeRef") or "NON"
@@ -619,22 +599,14 @@ class Company:
             base = taxable.get("TAX", Decimal(0))
             for code in taxable:
                 if code not in ("TAX", "NON"):
-                    raise Fault(
-                        6000,
-                        "A business validation error has occurred while processing your request",
-                        f"Invalid tax code {code}: US companies use TAX or NON on lines",
-                    )
+                    raise business(f"Invalid tax code {code}: US companies use TAX or NON on lines")
             if base and code_id:
                 for rate_id, rate in self._rates_of(code_id, purchase):
                     per_rate[rate_id] = (base, rate)
         else:
             for code, base in taxable.items():
                 if code in ("TAX", "NON"):
-                    raise Fault(
-                        6000,
-                        "A business validation error has occurred while processing your request",
-                        "Make sure all your transactions have a GST/VAT rate before you save",
-                    )
+                    raise business("Make sure all your transactions have a GST/VAT rate before you save")
                 for rate_id, rate in self._rates_of(code, purchase):
                     net, _r = per_rate.get(rate_id, (Decimal(0), rate))
                     per_rate[rate_id] = (net + base, rate)
@@ -740,12 +712,7 @@ class Company:
             line["Amount"] = money(line.get("Amount"))
             links = line.get("LinkedTxn") or []
             if not links:
-                raise Fault(
-                    2020,
-                    "Required param missing, need to supply the required value for the API",
-                    "Line.LinkedTxn is missing",
-                    element="Line.LinkedTxn",
-                )
+                raise required("Line.LinkedTxn", "Line.LinkedTxn is missing")
             for link in links:
                 if link.get("TxnType") != txn_type:
                     raise Fault(
@@ -757,11 +724,9 @@ class Company:
                 if target is None or target.get("_voided"):
                     raise not_found(f"{txn_type} {link.get('TxnId')}")
                 if line["Amount"] > money(target.get("Balance")):
-                    raise Fault(
-                        6000,
-                        "A business validation error has occurred while processing your request",
+                    raise business(
                         f"The payment amount {line['Amount']} is more than the open balance "
-                        f"{target.get('Balance')} of {txn_type} {target['Id']}",
+                        f"{target.get('Balance')} of {txn_type} {target['Id']}"
                     )
             applied += line["Amount"]
         return applied
@@ -771,20 +736,11 @@ class Company:
         self._require_ref("Account", doc, "DepositToAccountRef")
         self._require_ref("PaymentMethod", doc, "PaymentMethodRef")
         if doc.get("TotalAmt") is None:
-            raise Fault(
-                2020,
-                "Required param missing, need to supply the required value for the API",
-                "Required parameter TotalAmt is missing",
-                element="TotalAmt",
-            )
+            raise required("TotalAmt", "Required parameter TotalAmt is missing")
         doc["TotalAmt"] = money(doc["TotalAmt"])
         applied = self._apply_lines(doc, "Invoice", "Invoice")
         if applied > doc["TotalAmt"]:
-            raise Fault(
-                6000,
-                "A business validation error has occurred while processing your request",
-                f"The amounts applied ({applied}) are more than the payment total ({doc['TotalAmt']})",
-            )
+            raise business(f"The amounts applied ({applied}) are more than the payment total ({doc['TotalAmt']})")
         doc["UnappliedAmt"] = doc["TotalAmt"] - applied
         doc.setdefault("Line", [])
 
@@ -796,20 +752,11 @@ class Company:
         elif pay_type == "CreditCard":
             self._require_ref("Account", doc.get("CreditCardPayment") or {}, "CCAccountRef", required=True)
         else:
-            raise Fault(
-                2020,
-                "Required param missing, need to supply the required value for the API",
-                "PayType must be Check or CreditCard",
-                element="PayType",
-            )
+            raise required("PayType", "PayType must be Check or CreditCard")
         doc["TotalAmt"] = money(doc.get("TotalAmt"))
         applied = self._apply_lines(doc, "Bill", "Bill")
         if applied > doc["TotalAmt"]:
-            raise Fault(
-                6000,
-                "A business validation error has occurred while processing your request",
-                f"The amounts applied ({applied}) are more than the payment total ({doc['TotalAmt']})",
-            )
+            raise business(f"The amounts applied ({applied}) are more than the payment total ({doc['TotalAmt']})")
 
     def _prepare_txn_journalentry(self, doc):
         debit = credit = Decimal(0)
@@ -829,18 +776,9 @@ class Company:
             elif detail.get("PostingType") == "Credit":
                 credit += line["Amount"]
             else:
-                raise Fault(
-                    2020,
-                    "Required param missing, need to supply the required value for the API",
-                    "PostingType must be Debit or Credit",
-                    element="PostingType",
-                )
+                raise required("PostingType", "PostingType must be Debit or Credit")
         if debit != credit:
-            raise Fault(
-                6000,
-                "A business validation error has occurred while processing your request",
-                f"Transaction must balance: debits {debit}, credits {credit}",
-            )
+            raise business(f"Transaction must balance: debits {debit}, credits {credit}")
         doc["TotalAmt"] = debit
 
     # ------------------------------------------------------------------ effects between documents
@@ -882,11 +820,7 @@ class Company:
         if entity in ("Invoice", "Bill"):
             paid_by = [x for x in doc.get("LinkedTxn", []) if x.get("TxnType") in ("Payment", "BillPayment")]
             if paid_by:
-                raise Fault(
-                    6000,
-                    "A business validation error has occurred while processing your request",
-                    f"This {entity.lower()} has payments applied ({len(paid_by)}): remove them first",
-                )
+                raise business(f"This {entity.lower()} has payments applied ({len(paid_by)}): remove them first")
 
     # ------------------------------------------------------------------ query language
     def query(self, text):
@@ -942,9 +876,6 @@ class Company:
                 room = 1000 - total
                 changed = changed[:room]
                 total += len(changed)
-                body = {"startPosition": 1, "maxResults": len(changed)}
-                if changed:
-                    body[entity] = changed
                 responses.append({entity: changed} if changed else {})
             return {"CDCResponse": [{"QueryResponse": responses}]}, total
 
