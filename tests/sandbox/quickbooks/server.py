@@ -103,12 +103,16 @@ class Faults:
     def reset(self):
         for name in self.COUNTERS:
             setattr(self, name, 0)
-        self.lose_response_rate = 0.0
+        # rates (0..1) for random faults, drawn per request: the chaos run's mix
+        self.throttle_rate = self.server_error_rate = self.timeout_rate = self.lose_response_rate = 0.0
         self.timeout_seconds = 5.0
         self.auth_shape = "json"  # json | odd | xml
         self.retry_after = None  # seconds sent in Retry-After with a 429 (QuickBooks sends none)
         self.webhook_duplicate = False
         self.webhook_out_of_order = False
+        self.raw_bytes = {}  # marker text -> bytes (as latin-1 text) put in its place in API answers
+        self.webhook_copies = 1  # each delivery sent 1 to this many times
+        self.webhook_shuffle = False  # due deliveries sent in random order
         self.webhook_fail = 0  # deliveries that get no 200 from us: the receiver's failures count
         self.rng = random.Random(7)
 
@@ -128,6 +132,11 @@ class Faults:
             setattr(self, name, count - 1)
             return True
         return False
+
+    def hit(self, name):
+        """A counted occurrence of the fault, else a draw against its rate."""
+        rate = getattr(self, f"{name}_rate")
+        return self.take(name) or bool(rate and self.rng.random() < rate)
 
 
 class Sandbox:
@@ -271,10 +280,13 @@ class Sandbox:
                         self._payload(realm, events[: len(events) // 2]),
                     ]
                 for payload in payloads:
-                    self.webhook_outbox.append((now, 0, payload))
-                    if self.faults.webhook_duplicate:
-                        self.webhook_outbox.append((now, 0, payload))
+                    copies = 2 if self.faults.webhook_duplicate else 1
+                    if self.faults.webhook_copies > 1:
+                        copies = self.faults.rng.randint(1, self.faults.webhook_copies)
+                    self.webhook_outbox.extend([(now, 0, payload)] * copies)
             due = [item for item in self.webhook_outbox if item[0] <= now]
+            if self.faults.webhook_shuffle:
+                self.faults.rng.shuffle(due)
             self.webhook_outbox = [item for item in self.webhook_outbox if item[0] > now]
         sent = 0
         for _due, attempt, payload in due:
@@ -354,6 +366,8 @@ class _Handler(BaseHTTPRequestHandler):
     def _send(self, status, body=b"", content_type="application/json", headers=None):
         if isinstance(body, dict | list):
             body = dumps(body)
+        for marker, raw in self.sandbox.faults.raw_bytes.items():  # bytes that are not UTF-8, on demand
+            body = body.replace(marker.encode(), raw.encode("latin-1"))
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
@@ -558,7 +572,7 @@ class _Handler(BaseHTTPRequestHandler):
                 },
             )
         batch = rest[:1] == ["batch"]
-        if sb.faults.take("throttle") or not sb.limits.enter(realm, batch=batch):
+        if sb.faults.hit("throttle") or not sb.limits.enter(realm, batch=batch):
             with sb.lock:
                 sb.stats["throttled"] += 1
             retry_after = sb.faults.retry_after
@@ -580,7 +594,7 @@ class _Handler(BaseHTTPRequestHandler):
                 headers={"Retry-After": str(retry_after)} if retry_after is not None else None,
             )
         try:
-            if sb.faults.take("server_error"):
+            if sb.faults.hit("server_error"):
                 return self._send(
                     500,
                     Fault(
@@ -591,7 +605,7 @@ class _Handler(BaseHTTPRequestHandler):
                         fault_type="SystemFault",
                     ).body(company.fmt(company.now())),
                 )
-            if sb.faults.take("timeout"):
+            if sb.faults.hit("timeout"):
                 time.sleep(sb.faults.timeout_seconds)
             self._api_call(method, company, rest)
         finally:
@@ -703,10 +717,7 @@ class _Handler(BaseHTTPRequestHandler):
                     sb.stats["replayed"] += 1
             else:
                 status, payload = self._apply_write(company, body, apply, request_id)
-        lose = sb.faults.take("lose_response") or (
-            sb.faults.lose_response_rate and sb.faults.rng.random() < sb.faults.lose_response_rate
-        )
-        if lose:
+        if sb.faults.hit("lose_response"):
             return self._drop()  # committed, but the answer never arrives
         return self._send(status, payload)
 
