@@ -24,6 +24,8 @@ DIRECTION_FIELDS = {
     "journal_entry": "direction_journal_entry",
 }
 #: write-only secrets: field name -> key in connector.secret
+# first key of the advisory lock that makes token refreshes single-flight (the second is the backend id)
+TOKEN_LOCK_SPACE = 0x51C0
 SECRET_FIELDS = {"client_secret": "client_secret", "webhook_secret": "webhook_secret"}
 
 
@@ -130,14 +132,21 @@ class ConnectorBackend(models.Model):
         help="Journal of imported payments whose method or deposit account is not mapped.",
     )
     log_retention_days = fields.Integer(default=90)
+    request_timeout = fields.Integer(
+        "Answer timeout (seconds)",
+        default=60,
+        help="How long a call to the provider waits for an answer. A write that gets no answer in time is "
+        "looked up by its reference before it is sent again.",
+    )
 
     # health
-    last_sync_at = fields.Datetime("Last successful sync", readonly=True, copy=False)
+    # both read from the cursors, which each import job writes for its own kind only
+    last_sync_at = fields.Datetime("Last successful sync", compute="_compute_sync_progress")
     jobs_pending = fields.Integer(compute="_compute_health")
     quarantine_count = fields.Integer("Quarantined", compute="_compute_health")
     error_rate = fields.Float("Error rate (24 h, %)", compute="_compute_health", digits=(5, 1))
     import_total = fields.Integer(readonly=True, copy=False)
-    import_done = fields.Integer(readonly=True, copy=False)
+    import_done = fields.Integer(compute="_compute_sync_progress")
     import_progress = fields.Float(compute="_compute_import_progress")
 
     _sql_constraints = [
@@ -191,6 +200,11 @@ class ConnectorBackend(models.Model):
         self.ensure_one()
         self._set_secret("token", json_dumps(token) if token else False)
         expires = token.get("expires_at") if token else None
+        # The expiry is only shown on the form. From the refresh cursor, the backend row may be
+        # locked by the very job that asked for the refresh: skip the display rather than wait.
+        self.env.cr.execute("SELECT id FROM connector_backend WHERE id = %s FOR NO KEY UPDATE SKIP LOCKED", [self.id])
+        if not self.env.cr.fetchone():
+            return
         self.sudo().token_expires_at = (
             fields.Datetime.to_datetime(
                 fields.Datetime.now() + timedelta(seconds=max(0, int(expires) - int(fields.Datetime.now().timestamp())))
@@ -200,18 +214,33 @@ class ConnectorBackend(models.Model):
         )
 
     def _token_manager(self, refresh):
-        """Single-flight token refresh across workers: the refresh runs under a row lock
-        on the backend, in a cursor of its own that commits the rotated token at once,
-        so a concurrent job waits for it and then reuses the new token."""
+        """Single-flight token refresh across workers: the refresh runs under a lock on the
+        backend, in a cursor of its own that commits the rotated token at once, so a
+        concurrent job waits for it and then reuses the new token.
+
+        The lock is an advisory one, not a row lock: the job that asks for a refresh may
+        itself hold a lock on the backend row (inserting a log row takes a key-share lock
+        through its foreign key), and the refresh cursor must never wait for its own job."""
         self.ensure_one()
         backend_id = self.id
 
         @contextmanager
         def locked_env():
+            key = [TOKEN_LOCK_SPACE, backend_id]
             with self.env.registry.cursor() as cr:
-                env = api.Environment(cr, self.env.uid, self.env.context)
-                cr.execute("SELECT id FROM connector_backend WHERE id = %s FOR UPDATE", [backend_id])
-                yield env
+                # A session lock, then a new transaction: its snapshot is taken after the wait,
+                # so it sees the token that the previous holder committed.
+                cr.execute("SELECT pg_advisory_lock(%s, %s)", key)
+                cr.commit()
+                try:
+                    yield api.Environment(cr, self.env.uid, self.env.context)
+                    cr.commit()
+                except Exception:
+                    cr.rollback()
+                    raise
+                finally:
+                    cr.execute("SELECT pg_advisory_unlock(%s, %s)", key)
+                    cr.commit()
 
         holder = {}
 
@@ -378,7 +407,7 @@ class ConnectorBackend(models.Model):
             backend._check_active()
             kinds = [k for k in KINDS_IN_ORDER if backend._imports(k)]
             self.env["connector.cursor"]._reset(backend, kinds)
-            backend.write({"import_total": backend._expected_count(kinds), "import_done": 0})
+            backend.import_total = backend._expected_count(kinds)
             previous = None
             for priority, kind in enumerate(kinds):
                 job = backend.delayable(
@@ -404,6 +433,16 @@ class ConnectorBackend(models.Model):
         except (errors.ConnectorError, NotImplementedError) as exc:
             _logger.info("backend %s: no record count for the progress bar (%s)", self.id, exc)
             return 0
+
+    def _compute_sync_progress(self):
+        rows = (
+            self.env["connector.cursor"]
+            .sudo()
+            ._read_group([("backend_id", "in", self.ids)], ["backend_id"], ["last_run_at:max", "done:sum"])
+        )
+        found = {backend.id: (last, done) for backend, last, done in rows}
+        for backend in self:
+            backend.last_sync_at, backend.import_done = found.get(backend.id, (False, 0))
 
     @api.depends("import_total", "import_done")
     def _compute_import_progress(self):
@@ -564,11 +603,10 @@ class ConnectorBackend(models.Model):
             if new_position:
                 position = max(position or new_position, new_position)
             if commit_every and done % commit_every == 0:
-                cursor._advance(position)
+                cursor._advance(position, read=commit_every)
                 self.env.cr.commit()
                 cursor = self.env["connector.cursor"]._take(self, kind)
-        cursor._advance(position)
-        self.sudo().write({"last_sync_at": fields.Datetime.now(), "import_done": self.import_done + done})
+        cursor._advance(position, read=done % commit_every if commit_every else done)
         return {"read": done, "new": Binding.search_count(binding_domain) - bound_before, "quarantined": quarantined}
 
     @api.model

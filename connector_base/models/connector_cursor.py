@@ -17,6 +17,7 @@ class ConnectorCursor(models.Model):
     kind = fields.Char(required=True)
     position = fields.Char(help="Provider-specific: a timestamp or a token.")
     last_run_at = fields.Datetime()
+    done = fields.Integer("Records read", help="Since the last full import started (for its progress bar).")
 
     _sql_constraints = [("backend_kind_uniq", "unique(backend_id, kind)", "One cursor per backend and record type.")]
 
@@ -36,9 +37,13 @@ class ConnectorCursor(models.Model):
         cursor.invalidate_recordset(["position"])
         return cursor
 
-    def _advance(self, position):
-        self.write({"position": position, "last_run_at": fields.Datetime.now()})
+    def _advance(self, position, read=0):
+        """Move the mark; count ``read`` more records. Only this kind's row is written (it is
+        locked already), so imports of different kinds never contend on the backend row."""
+        self.write({"position": position, "last_run_at": fields.Datetime.now(), "done": self.done + read})
 
     @api.model
     def _reset(self, backend, kinds):
-        self.sudo().search([("backend_id", "=", backend.id), ("kind", "in", kinds)]).write({"position": False})
+        cursors = self.sudo().search([("backend_id", "=", backend.id)])
+        cursors.filtered(lambda c: c.kind in kinds).write({"position": False})
+        cursors.write({"done": 0})

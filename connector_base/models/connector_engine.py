@@ -11,6 +11,8 @@ import hashlib
 import logging
 from decimal import Decimal
 
+from psycopg2 import IntegrityError
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import float_compare
@@ -33,7 +35,12 @@ KIND_MODELS = {
 }
 #: keys that do not make the content: provider version marks, and the external id
 #: (a first export hashes before the provider has given it one)
-VOLATILE_KEYS = ("version", "updated_at", "external_id")
+# left out of the content hash: bookkeeping of the sync itself, and the balance, which
+# follows from the payments (they are synchronised on their own)
+VOLATILE_KEYS = ("version", "updated_at", "external_id", "amount_residual")
+
+
+PAYABLE_TYPES = ("asset_receivable", "liability_payable")
 
 
 def content_hash(record):
@@ -76,6 +83,16 @@ class ConnectorEngine(models.AbstractModel):
             )
             log._finish("quarantined", error=error)
             return None
+        except IntegrityError as exc:
+            error = self._integrity_error(exc, kind, external_id)
+            if isinstance(error, errors.RetryableError):
+                log._finish("retrying", error=error)
+                raise error from None
+            self.env["connector.quarantine"]._put(
+                backend, error, direction="import", kind=kind, external_id=external_id, payload=record
+            )
+            log._finish("quarantined", error=error)
+            return None
         except errors.RetryableError as exc:
             log._finish("retrying", error=exc)
             raise
@@ -85,6 +102,18 @@ class ConnectorEngine(models.AbstractModel):
         self._resolve_quarantine(backend, "import", kind, external_id=external_id)
         log._finish("done" if result is not None else "skipped", record=result or None)
         return result
+
+    def _integrity_error(self, exc, kind, what):
+        """A database constraint refused the write. On the binding's own constraints this is
+        another job that linked the same record a moment before (a webhook and a poll, or an
+        export and its echo): the job runs again and finds that link. Any other constraint
+        is the payload's problem, for a person to look at."""
+        constraint = getattr(getattr(exc, "diag", None), "constraint_name", None) or ""
+        if constraint.startswith("connector_binding"):
+            return errors.TransientError(
+                f"{kind} {what} was linked by another job at the same moment: it is read again", retry_after=5
+            )
+        return errors.PayloadValidationError(f"Odoo refused {kind} {what}: {str(exc).splitlines()[0]}")
 
     def _keep_waiting_mapping(self, backend, exc):
         """The record was rolled back; the mapping row it waits on must stay, so that the
@@ -208,7 +237,7 @@ class ConnectorEngine(models.AbstractModel):
         target = self.env[binding.res_model].browse(binding.res_id).exists() if binding else None
         now = fields.Datetime.now()
         if target:
-            if binding.content_hash == digest:
+            if binding.content_hash == digest or self._is_echo(binding, record):
                 binding.write(
                     {"external_version": record.get("version"), "remote_updated_at": record.get("updated_at")}
                 )
@@ -223,7 +252,8 @@ class ConnectorEngine(models.AbstractModel):
                     )
             update(target)
         else:
-            target = create()
+            # our own export, read back before the export recorded its link: link, leave as is
+            target = self._adopt(backend, kind, record) or create()
         vals = {
             "external_version": record.get("version"),
             "remote_updated_at": record.get("updated_at"),
@@ -244,6 +274,55 @@ class ConnectorEngine(models.AbstractModel):
                 res_id=target.id,
             )
             Binding.create(vals)
+        return target
+
+    @staticmethod
+    def _is_echo(binding, record):
+        """The provider's copy of what we last exported, unchanged since (same version)."""
+        version = record.get("version")
+        return binding.last_direction == "export" and version is not None and version == binding.external_version
+
+    #: the Odoo model a document stamped with its origin comes from, per kind
+    ORIGIN_MODELS = {"invoice": "account.move", "payment": "account.payment", "journal_entry": "account.move"}
+
+    def _adopt(self, backend, kind, record):
+        """The Odoo record an unlinked provider document was exported from, else None.
+
+        The webhook of a document we created can arrive before the export job commits
+        its link. The export holds the record's lock while it runs (the import then waits
+        and comes back); a link committed a moment ago is looked up outside this
+        transaction's snapshot. A stamp that names another record, or amounts that differ,
+        is not ours: the document is imported as new."""
+        origin = record.get("origin")
+        if not origin:
+            return None
+        _prefix, model, res_id = origin.split(":")
+        if model != self.ORIGIN_MODELS.get(kind):
+            return None
+        target = self.env[model].browse(int(res_id)).exists()
+        if not target or target.company_id != backend.company_id:
+            return None
+        amount = target.amount_total if model == "account.move" else target.amount
+        expected = record.get("amount_total", record.get("amount"))
+        places = target.currency_id.decimal_places
+        if expected is not None and float_compare(amount, float(expected), precision_digits=places):
+            return None
+        linked = self.env["connector.binding"].sudo()._for_record(backend, kind, target)
+        if linked:
+            raise errors.ConflictError(
+                f"{target.display_name} is linked to {linked.external_id}, and {record['external_id']} carries its "
+                f"stamp too: one of the two is a copy at the provider",
+                details={"origin": origin, "linked_to": linked.external_id},
+            )
+        self._lock_record(target)
+        with self.env.registry.cursor() as fresh:
+            fresh.execute(
+                """SELECT external_id FROM connector_binding
+                   WHERE backend_id = %s AND external_type = %s AND res_model = %s AND res_id = %s""",
+                [backend.id, kind, model, target.id],
+            )
+            if fresh.fetchone():
+                raise errors.TransientError(f"the export of {target.display_name} has just linked it", retry_after=2)
         return target
 
     @staticmethod
@@ -590,9 +669,8 @@ class ConnectorEngine(models.AbstractModel):
 
         def update(move):
             move = self._quiet(move)
-            if move.state == "posted":
-                move.button_draft()
-            elif move.state == "cancel":
+            applied = self._applied_payments(move)  # resetting to draft takes them off
+            if move.state in ("posted", "cancel"):
                 move.button_draft()
             move.write(
                 dict(
@@ -601,6 +679,7 @@ class ConnectorEngine(models.AbstractModel):
                 )
             )
             self._finish_document(backend, move, rec)
+            self._reapply_payments(move, applied)
 
         return self._upsert(backend, "invoice", rec, create, update)
 
@@ -713,7 +792,7 @@ class ConnectorEngine(models.AbstractModel):
 
     def _allocate(self, payment, documents):
         """Reconcile the payment with each document for exactly the allocated amount."""
-        account_types = ("asset_receivable", "liability_payable")
+        account_types = PAYABLE_TYPES
         pay_lines = payment.move_id.line_ids.filtered(lambda ln: ln.account_id.account_type in account_types)
         for move, amount in documents:
             if move.state != "posted":
@@ -731,6 +810,31 @@ class ConnectorEngine(models.AbstractModel):
                 self._partial_reconcile(open_pay, inv_lines, amount)
             else:
                 (open_pay + inv_lines).reconcile()
+
+    def _applied_payments(self, move):
+        """What is reconciled with the document: [(counterpart line, amount in the document's currency)]."""
+        applied = []
+        for line in move.line_ids.filtered(lambda ln: ln.account_id.account_type in PAYABLE_TYPES):
+            for partial in line.matched_debit_ids:
+                applied.append((partial.debit_move_id, Decimal(str(partial.credit_amount_currency))))
+            for partial in line.matched_credit_ids:
+                applied.append((partial.credit_move_id, Decimal(str(partial.debit_amount_currency))))
+        return applied
+
+    def _reapply_payments(self, move, applied):
+        """Put back, amount for amount, the payments an update of the document took off."""
+        if move.state != "posted":
+            return
+        for counterpart, amount in applied:
+            if not counterpart.exists() or counterpart.reconciled or counterpart.move_id.state != "posted":
+                continue
+            open_lines = move.line_ids.filtered(
+                lambda ln: ln.account_id.account_type in PAYABLE_TYPES and not ln.reconciled
+            )
+            if not open_lines:
+                break
+            residual = quantize(Decimal(str(abs(move.amount_residual))), move.currency_id.decimal_places)
+            self._partial_reconcile(counterpart, open_lines, min(quantize(amount), residual))
 
     def _partial_reconcile(self, pay_lines, inv_lines, amount):
         """Reconcile exactly ``amount`` (document currency) between two lines."""
@@ -806,6 +910,14 @@ class ConnectorEngine(models.AbstractModel):
         except errors.PermanentError as exc:
             self.env["connector.quarantine"]._put(backend, exc, direction="export", kind=kind, record=record)
             log._finish("quarantined", error=exc)
+            return None
+        except IntegrityError as exc:
+            error = self._integrity_error(exc, kind, record.display_name)
+            if isinstance(error, errors.RetryableError):
+                log._finish("retrying", error=error)
+                raise error from None
+            self.env["connector.quarantine"]._put(backend, error, direction="export", kind=kind, record=record)
+            log._finish("quarantined", error=error)
             return None
         except errors.RetryableError as exc:
             log._finish("retrying", error=exc)

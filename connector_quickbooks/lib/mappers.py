@@ -7,6 +7,7 @@ for payments; plain ids for items, accounts, tax codes, terms, payment methods a
 journal entries.
 """
 
+import re
 from decimal import Decimal
 
 from odoo.addons.connector_base.lib import errors
@@ -127,6 +128,12 @@ def _note(doc):
     """PrivateNote, unless it is only the Odoo reference stamp this connector wrote."""
     note = _text(doc.get("PrivateNote"))
     return None if note and note.startswith("odoo:") else note
+
+
+def _origin(doc):
+    """The Odoo record a document was exported from, when it still carries our stamp."""
+    note = _text(doc.get("PrivateNote"))
+    return {"origin": note} if note and re.fullmatch(r"odoo:[a-z0-9_.]+:[0-9]+", note) else {}
 
 
 def reference_in(doc, reference):
@@ -294,6 +301,7 @@ def invoice_to_canonical(doc, entity, tax_mode="us"):
     record = {
         "external_id": ext_id(entity, doc["Id"]),
         **_meta(doc),
+        **_origin(doc),
         "move_type": ENTITY_MOVE_TYPE[entity],
         "number": _text(doc.get("DocNumber"), 64),
         "partner": f"{party_entity}/{ref(doc, party_entity + 'Ref')}",
@@ -328,6 +336,7 @@ def payment_to_canonical(doc, entity):
     record = {
         "external_id": ext_id(entity, doc["Id"]),
         **_meta(doc),
+        **_origin(doc),
         "payment_type": "outbound" if vendor else "inbound",
         "partner": f"{party_entity}/{ref(doc, party_entity + 'Ref')}",
         "date": doc.get("TxnDate"),
@@ -372,6 +381,7 @@ def journal_entry_to_canonical(doc):
     record = {
         "external_id": str(doc["Id"]),
         **_meta(doc),
+        **_origin(doc),
         "number": _text(doc.get("DocNumber"), 64),
         "date": doc.get("TxnDate"),
         "currency": ref(doc, "CurrencyRef") or "USD",

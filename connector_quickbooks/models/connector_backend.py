@@ -127,6 +127,7 @@ class ConnectorBackend(models.Model):
             manager.access_token,
             api_url=self._qbo_api_url(),
             minor_version=self.qbo_minor_version or qbo.MINOR_VERSION,
+            timeout=(5.0, float(max(self.request_timeout or 60, 1))),
         )
         return QuickBooksAdapter(
             client,
