@@ -9,6 +9,7 @@ mapped accounts and taxes) live in the engine.
 import datetime
 import json
 import os
+import re
 from decimal import Decimal
 from functools import cache
 
@@ -76,9 +77,26 @@ def _check_date(value, where, messages):
             messages.append(f"{where}: {value!r} is not a calendar date")
 
 
+_NOT_TEXT = re.compile("[\udc80-\udcff]")  # bytes that were not UTF-8, kept by surrogateescape
+
+
+def _check_text(value, path, messages):
+    """Every string is real text: a provider answer with bytes that are not UTF-8 is refused."""
+    if isinstance(value, str):
+        if _NOT_TEXT.search(value):
+            messages.append(f"{path or 'record'}: not valid UTF-8 (the provider sent bytes that are not text)")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _check_text(item, f"{path}/{key}" if path else str(key), messages)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _check_text(item, f"{path}/{index}", messages)
+
+
 def rule_errors(kind, record):
     """Business rules that need no database."""
     messages = []
+    _check_text(record, "", messages)
     for key in ("date", "due_date"):
         _check_date(record.get(key), key, messages)
     check = _RULES.get(kind)

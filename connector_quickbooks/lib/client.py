@@ -186,7 +186,9 @@ class QuickBooksClient:
                     continue
                 raise fault
             try:
-                return json_loads(response.text)
+                # strictly UTF-8, as the API promises; bytes that are no text survive as lone
+                # surrogates, which the canonical check turns into a typed error for that record
+                return json_loads(response.content.decode("utf-8", "surrogateescape"))
             except ValueError:
                 raise errors.TransientError(
                     f"QuickBooks answered no JSON: {redact(response.text, limit=200)}"

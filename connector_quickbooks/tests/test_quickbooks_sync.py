@@ -512,8 +512,10 @@ class TestQuickBooksBadInput(QuickBooksCase):
                 dict(base, Id="9003", CustomerRef={"value": "777777"}, CurrencyRef={"value": "USD"}),  # no customer
                 dict(base, Id="9004", TxnDate="not a date", CurrencyRef={"value": "USD"}),  # a wrong type
                 dict(base, Id="9005", CurrencyRef={"value": "USD"}, Line=[dict(line, Description="x" * 5_000_000)]),
+                dict(base, Id="9006", CurrencyRef={"value": "USD"}, Line=[dict(line, Description="Hose NOT-UTF8")]),
             ],
         )
+        self.sandbox.faults.raw_bytes = {"NOT-UTF8": "\xff\xfe\xc3"}  # the answer carries bytes that are no text
         company.seed(
             "JournalEntry",
             [
@@ -545,6 +547,12 @@ class TestQuickBooksBadInput(QuickBooksCase):
         self.assertIn(reasons.get("Invoice/9003"), ("validation", "mapping_missing"))
         self.assertEqual(reasons.get("Invoice/9004"), "validation")
         self.assertEqual(reasons.get("Invoice/9005"), "validation")  # 5 MB of description
+        self.assertEqual(reasons.get("Invoice/9006"), "validation")
+        self.assertIn(
+            "lines/0/description: not valid UTF-8",
+            Quarantine.search([("external_id", "=", "Invoice/9006")]).message,
+            "the accountant is told which field holds the bad bytes",
+        )
         self.assertEqual(reasons.get("9101"), "validation")  # debits 100, credits 90
         for row in Quarantine.search([("backend_id", "=", self.backend.id)]):
             self.assertTrue(row.message, row.external_id)
