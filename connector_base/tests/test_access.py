@@ -1,6 +1,19 @@
 from odoo.exceptions import AccessError
 from odoo.tests import TransactionCase, new_test_user, tagged
 
+#: every model a person may see, with what one row of backend A needs besides backend_id
+CONNECTOR_MODELS = {
+    "connector.binding": {"external_type": "party", "external_id": "C/1", "res_model": "res.partner", "res_id": 1},
+    "connector.sync.log": {"direction": "import", "entity": "party", "state": "done"},
+    "connector.quarantine": {"reason": "validation", "direction": "import", "kind": "party", "message": "bad"},
+    "connector.account.mapping": {"external_id": "1", "external_name": "Checking"},
+    "connector.tax.mapping": {"external_id": "TAX", "external_name": "Tax"},
+    "connector.payment.term.mapping": {"external_id": "3", "external_name": "Net 30"},
+    "connector.payment.method.mapping": {"external_id": "1", "external_name": "Cash"},
+    "connector.webhook.event": {"provider": "none", "dedup_key": "e1", "kind": "party", "external_id": "C/1"},
+    "connector.cursor": {"kind": "party"},
+}
+
 
 @tagged("post_install", "-at_install")
 class TestAccess(TransactionCase):
@@ -18,6 +31,15 @@ class TestAccess(TransactionCase):
             company_id=cls.company_b.id,
             company_ids=[cls.company_b.id],
         )
+        cls.manager_b = new_test_user(
+            cls.env,
+            "conn_manager_b",
+            groups="connector_base.group_connector_manager,account.group_account_manager",
+            company_id=cls.company_b.id,
+            company_ids=[cls.company_b.id],
+        )
+        cls.portal = new_test_user(cls.env, "conn_portal", groups="base.group_portal")
+        cls.employee = new_test_user(cls.env, "conn_employee", groups="base.group_user")
         cls.backend = (
             cls.env["connector.backend"]
             .with_user(cls.manager)
@@ -62,3 +84,38 @@ class TestAccess(TransactionCase):
     def test_user_cannot_create_backends(self):
         with self.assertRaises(AccessError):
             self.env["connector.backend"].with_user(self.user).create({"name": "Mine"})
+
+    def rows_of_backend_a(self):
+        return {
+            model: self.env[model].create(dict(values, backend_id=self.backend.id))
+            for model, values in CONNECTOR_MODELS.items()
+        }
+
+    def test_portal_users_and_employees_reach_no_connector_model(self):
+        self.rows_of_backend_a()
+        for user in (self.portal, self.employee, self.accountant):
+            for model in ("connector.backend", *CONNECTOR_MODELS):
+                with self.subTest(user=user.login, model=model), self.assertRaises(AccessError):
+                    self.env[model].with_user(user).search_read([], ["id"])
+
+    def test_company_b_sees_nothing_of_company_a(self):
+        rows = self.rows_of_backend_a()
+        for user in (self.user_b, self.manager_b):
+            self.assertFalse(self.env["connector.backend"].with_user(user).search([]))
+            for model, row in rows.items():
+                with self.subTest(user=user.login, model=model):
+                    self.assertFalse(self.env[model].with_user(user).search([]), "not listed")
+                    with self.assertRaises(AccessError):
+                        row.with_user(user).read(["id", "backend_id"])
+            with self.assertRaises(AccessError):
+                self.backend.with_user(user).write({"name": "Taken over"})
+        # company A's connector user sees them all
+        for model in CONNECTOR_MODELS:
+            self.assertTrue(self.env[model].with_user(self.user).search([]), model)
+
+    def test_only_managers_change_the_connection(self):
+        for user in (self.user, self.accountant, self.portal):
+            with self.subTest(user=user.login), self.assertRaises(AccessError):
+                self.backend.with_user(user).write({"conflict_policy": "odoo"})
+        self.backend.with_user(self.manager).write({"conflict_policy": "odoo"})
+        self.assertEqual(self.backend.conflict_policy, "odoo")

@@ -129,9 +129,20 @@ class QuickBooksController(http.Controller):
         if not backend or not backend.oauth_state or not hmac.compare_digest(backend.oauth_state, state):
             _logger.warning("QuickBooks OAuth callback with an unknown state for backend %s", backend_id)
             raise Forbidden("This authorization does not match a connection being set up. Start again.")
-        if not request.env.user.has_group("connector_base.group_connector_manager"):
+        user = request.env.user
+        if not user.has_group("connector_base.group_connector_manager"):
+            _logger.warning(
+                "QuickBooks OAuth callback for backend %s refused: user %s is no Connector Manager", backend.id, user.id
+            )
             raise Forbidden("Only a Connector Manager can connect a company.")
-        backend = backend.with_user(request.env.user).with_company(backend.company_id)
+        if backend.company_id not in user.company_ids:
+            _logger.warning(
+                "QuickBooks OAuth callback for backend %s refused: user %s has no access to its company",
+                backend.id,
+                user.id,
+            )
+            raise Forbidden("This connection belongs to a company you do not work in.")
+        backend = backend.with_user(user).with_company(backend.company_id)
         if error or not code or not realmId:
             backend.sudo().oauth_state = False
             backend.message_post(

@@ -119,10 +119,10 @@ class QuickBooksCase(AccountTestInvoicingCommon, HttpCase):
         self.assertEqual(answer.status_code, 200, f"sandbox {action}: {answer.text[:500]}")
         return answer.json()
 
-    def connect(self, backend=None):
-        """Connect through the real pages: Odoo's button, Intuit's consent, Odoo's callback."""
-        backend = backend or self.backend
-        action = backend.action_connect()
+    def consent(self, backend=None):
+        """Odoo's Connect button and Intuit's consent page: return the callback path Intuit
+        redirects the browser to (not followed yet)."""
+        action = (backend or self.backend).action_connect()
         session = requests.Session()
         page = session.get(action["url"], timeout=10)
         ticket = re.search(r'name="ticket" value="([^"]+)"', page.text).group(1)
@@ -132,13 +132,22 @@ class QuickBooksCase(AccountTestInvoicingCommon, HttpCase):
             allow_redirects=False,
             timeout=10,
         )
-        callback = consent.headers["Location"]
-        self.authenticate("admin", "admin")
+        return consent.headers["Location"][len(self.base_url()) :]
+
+    def follow_callback(self, path, login="admin"):
+        """The browser of ``login`` arrives on Odoo's OAuth callback."""
+        self.authenticate(login, login)
         self.env.flush_all()  # what this test wrote is what the callback's request must see
-        response = self.url_open(callback[len(self.base_url()) :], allow_redirects=False)
-        self.assertEqual(response.status_code, 303, response.text[:500])
+        response = self.url_open(path, allow_redirects=False)
         self.env.invalidate_all()
-        return urllib.parse.parse_qs(urllib.parse.urlsplit(callback).query)
+        return response
+
+    def connect(self, backend=None):
+        """Connect through the real pages: Odoo's button, Intuit's consent, Odoo's callback."""
+        path = self.consent(backend)
+        response = self.follow_callback(path)
+        self.assertEqual(response.status_code, 303, response.text[:500])
+        return urllib.parse.parse_qs(urllib.parse.urlsplit(path).query)
 
     def map_accounts(self):
         """What an accountant does once: confirm the suggestions, then map what is left by type."""
