@@ -6,6 +6,7 @@ help:
 	@echo "make run    - bootstrap, then Odoo 18 with the connectors on http://localhost:8069 (demo database)"
 	@echo "make test   - bootstrap, lint, unit tests and Odoo tests on a fresh database"
 	@echo "make bench  - throughput, latency and memory on the QuickBooks sandbox (QUICK=1: small)"
+	@echo "make chaos  - sync under faults, kills and token expiry, then both sides compared (QUICK=1: small)"
 	@echo "make lint   - the pre-commit hooks only"
 	@echo "make clean  - remove .venv and generated state (.odoo)"
 
@@ -21,10 +22,13 @@ test:
 bench:
 	@bash tools/bench.sh
 
+chaos:
+	@bash tools/chaos.sh
+
 lint: bootstrap
 	@bash tools/lint.sh
 
 clean:
-	rm -rf .venv .odoo .bench
+	rm -rf .venv .odoo .bench .chaos
 
-.PHONY: help bootstrap run test bench lint clean
+.PHONY: help bootstrap run test bench chaos lint clean

@@ -17,10 +17,8 @@ import hashlib
 import hmac
 import json
 import os
-import re
 import resource
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -31,13 +29,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from tests.sandbox.quickbooks import Sandbox  # noqa: E402
+from tools.harness import OdooServer, install_database, open_env, say, setup_company  # noqa: E402
 
 QUICK = os.environ.get("QUICK") not in (None, "", "0")
 N = int(os.environ.get("BENCH_N") or (200 if QUICK else 10000))
 DB = os.environ.get("BENCH_DB", "connectors_bench")
 CONF = os.environ["BENCH_CONF"]
 REPORT = Path(os.environ.get("BENCH_REPORT") or ROOT / ".bench" / "report.json")
-ODOO = str(ROOT / ".venv" / "bin" / "odoo")
 WEB_PORT = int(os.environ.get("BENCH_HTTP_PORT", "8269"))
 PROVIDER_WRITE_CEILING = 40 * 30  # batch requests a minute x items a batch
 
@@ -55,137 +53,6 @@ def percentile(values, pct):
         return None
     values = sorted(values)
     return values[min(len(values) - 1, max(0, round(pct / 100.0 * len(values)) - 1))]
-
-
-def say(text):
-    print(text, flush=True)
-
-
-def install_database():
-    subprocess.run(
-        [
-            "dropdb",
-            "-h",
-            os.environ["PGHOST"],
-            "-p",
-            os.environ["PGPORT"],
-            "-U",
-            os.environ["PGUSER_ODOO"],
-            "--if-exists",
-            DB,
-        ],
-        check=True,
-    )
-    subprocess.run(
-        [
-            ODOO,
-            "-c",
-            CONF,
-            "-d",
-            DB,
-            "-i",
-            "connector_base,connector_quickbooks",
-            "--without-demo=all",
-            "--stop-after-init",
-            "--log-level=warn",
-        ],
-        check=True,
-    )
-
-
-def open_env():
-    import odoo
-    from odoo.tools import config
-
-    config.parse_config(["-c", CONF, "--log-level=warn"])
-    odoo.service.server.load_server_wide_modules()
-    registry = odoo.modules.registry.Registry(DB)
-    cr = registry.cursor()
-    return odoo.api.Environment(cr, odoo.SUPERUSER_ID, {"tracking_disable": True})
-
-
-def setup_company(env, sandbox):
-    company = env.company
-    company.write({"name": "Bench Garden Supplies Inc.", "country_id": env.ref("base.us").id})
-    env["account.chart.template"].try_loading("generic_coa", company, install_demo=False)
-    company.tax_calculation_rounding_method = "round_globally"
-    env.ref("base.EUR").active = True
-    taxes = {
-        rate: env["account.tax"].create({"name": f"Sales tax {rate}%", "amount": rate, "type_tax_use": "sale"})
-        for rate in (7.25, 8.25, 8.625)
-    }
-    rounding = env["account.account"].create({"name": "Tax rounding", "code": "999100", "account_type": "expense"})
-    backend = env["connector.backend"].create(
-        {
-            "name": "QuickBooks bench",
-            "provider": "quickbooks",
-            "client_id": "sandbox-client",
-            "client_secret": "sandbox-secret",
-            "webhook_secret": "sandbox-verifier",
-            "api_url": sandbox.url,
-            "auth_url": f"{sandbox.url}/connect/oauth2",
-            "token_url": f"{sandbox.url}/oauth2/v1/tokens/bearer",
-            "revoke_url": f"{sandbox.url}/v2/oauth2/tokens/revoke",
-            "rounding_account_id": rounding.id,
-            "sync_start_date": "2020-01-01",
-            "conflict_policy": "provider",
-        }
-    )
-    env["ir.config_parameter"].set_param("web.base.url", f"http://127.0.0.1:{WEB_PORT}")
-    # connect through the sandbox's consent page; the callback's work is done here directly
-    url = backend.action_connect()["url"]
-    session = requests.Session()
-    page = session.get(url, timeout=10)
-    ticket = re.search(r'name="ticket" value="([^"]+)"', page.text).group(1)
-    answer = session.post(
-        f"{sandbox.url}/connect/oauth2",
-        allow_redirects=False,
-        timeout=10,
-        data={"ticket": ticket, "realmId": sandbox.company.realm_id, "decision": "connect"},
-    )
-    code = re.search(r"code=([^&]+)", answer.headers["Location"]).group(1)
-    backend._qbo_finish_oauth(code, sandbox.company.realm_id)
-    account = {
-        kind: env["account.account"].search([("account_type", "=", kind)], limit=1)
-        for kind in (
-            "asset_cash",
-            "asset_receivable",
-            "asset_current",
-            "liability_payable",
-            "liability_current",
-            "equity",
-            "income",
-            "expense_direct_cost",
-            "expense",
-        )
-    }
-    by_type = {
-        "Bank": "asset_cash",
-        "Accounts Receivable": "asset_receivable",
-        "Other Current Asset": "asset_current",
-        "Accounts Payable": "liability_payable",
-        "Credit Card": "liability_current",
-        "Other Current Liability": "liability_current",
-        "Equity": "equity",
-        "Income": "income",
-        "Cost of Goods Sold": "expense_direct_cost",
-        "Expense": "expense",
-    }
-    for doc in sandbox.company.snapshot("Account"):
-        env["connector.account.mapping"].create(
-            {
-                "backend_id": backend.id,
-                "external_id": doc["Id"],
-                "external_name": doc["Name"],
-                "account_id": account[by_type[doc["AccountType"]]].id,
-            }
-        )
-    for code_id, rate in {"2": 7.25, "3": 8.25, "4": 8.625}.items():
-        env["connector.tax.mapping"].create(
-            {"backend_id": backend.id, "external_id": code_id, "external_name": code_id, "tax_id": taxes[rate].id}
-        )
-    env.cr.commit()
-    return backend, taxes
 
 
 def phase_import(env, backend, sandbox):
@@ -355,19 +222,10 @@ def phase_export(env, backend, sandbox, taxes):
 
 def phase_webhooks(env, backend, sandbox):
     say("4. webhooks: acknowledgement under 50 concurrent deliveries, webhook to record with the runner running")
-    server = subprocess.Popen(
-        [ODOO, "-c", CONF, "-d", DB, "--http-port", str(WEB_PORT), "--log-level=warn", "--workers=0"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{WEB_PORT}/connector_quickbooks/webhook"
+    server = OdooServer(CONF, DB, WEB_PORT)
+    url = f"{server.url}/connector_quickbooks/webhook"
     try:
-        for _attempt in range(120):
-            try:
-                requests.get(f"http://127.0.0.1:{WEB_PORT}/web/login", timeout=2)
-                break
-            except requests.RequestException:
-                time.sleep(0.5)
+        server.start()
         customers = sandbox.company.snapshot("Customer")[:50]
 
         def deliver(doc):
@@ -424,12 +282,7 @@ def phase_webhooks(env, backend, sandbox):
         watch.close()
     finally:
         sandbox.webhook.update(url=None)
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait(timeout=10)
+        server.stop()
     result = {
         "deliveries": len(acks),
         "acknowledged": len(ack_ms),
@@ -484,7 +337,7 @@ def phase_memory(env, backend, sandbox):
 def main():
     say(f"Benchmark: N = {N}{' (QUICK)' if QUICK else ''}, database {DB}")
     started_all = time.monotonic()
-    install_database()
+    install_database(CONF, DB)
     sandbox = Sandbox()
     sandbox.generate(
         customers=N,
@@ -497,9 +350,9 @@ def main():
         lines_per_invoice=3,
     )
     sandbox.start()
-    env = open_env()
+    env = open_env(CONF, DB)
     try:
-        backend, taxes = setup_company(env, sandbox)
+        backend, taxes = setup_company(env, sandbox, WEB_PORT)
         imported = phase_import(env, backend, sandbox)
         ceiling = phase_ceiling(env, taxes)
         exported = phase_export(env, backend, sandbox, taxes)

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# `make chaos`: the chaos run (tools/chaos.py), then the route fuzzing at CHAOS_FUZZ_CASES
+# (default 10,000) cases per route. QUICK=1: a small chaos run and no fuzzing tier (make test
+# runs the fuzz tests at a few hundred cases each).
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+bash "$ROOT/tools/bootstrap.sh"
+bash "$ROOT/tools/pg.sh"
+export CHAOS_DB="${CHAOS_DB:-connectors_chaos}"
+export CHAOS_HTTP_PORT="${CHAOS_HTTP_PORT:-8469}"
+export CHAOS_CONF
+CHAOS_CONF="$(bash "$ROOT/tools/odoo-conf.sh" chaos "$CHAOS_DB" "$CHAOS_HTTP_PORT")"
+export PGHOST PGPORT PGUSER_ODOO
+export PGPASSWORD="${PGPASSWORD_ODOO:-odoo}"
+cd "$ROOT"
+status=0
+"$PY" "$ROOT/tools/chaos.py" || status=1
+
+if [ -z "${QUICK:-}" ] || [ "${QUICK:-}" = "0" ]; then
+    cases="${CHAOS_FUZZ_CASES:-10000}"
+    fuzz_db="${CHAOS_DB}_fuzz"
+    conf="$(bash "$ROOT/tools/odoo-conf.sh" chaos-fuzz "$fuzz_db" "$((CHAOS_HTTP_PORT + 10))")"
+    say "Fuzzing the webhook and OAuth callback routes: $cases cases per test (database $fuzz_db)"
+    dropdb -h "$PGHOST" -p "$PGPORT" -U "$PGUSER_ODOO" --if-exists --force "$fuzz_db"
+    log="$ROOT/.chaos/fuzz.log"
+    mkdir -p "$ROOT/.chaos"
+    set +e
+    CONNECTOR_FUZZ_CASES="$cases" "$VENV/bin/odoo" -c "$conf" -d "$fuzz_db" -i connector_quickbooks \
+        --without-demo=all --test-enable --test-tags "/connector_quickbooks:TestQuickBooksWebhookSecurity" \
+        --stop-after-init --log-level=test --log-handler=werkzeug:WARNING >"$log" 2>&1
+    set -e
+    result="$(grep -E 'odoo.tests.result: [0-9]+ failed, [0-9]+ error\(s\) of [0-9]+ tests' "$log" | tail -n 1)"
+    fuzz_tests="$(grep -cE 'Starting TestQuickBooksWebhookSecurity.test_fuzz' "$log" || true)"
+    echo "fuzz: ${result:-no result} ($fuzz_tests fuzz tests, $cases cases each; log $log)"
+    if [ -z "$result" ] || ! grep -qE ': 0 failed, 0 error\(s\)' <<<"$result" || [ "$fuzz_tests" -lt 4 ]; then
+        grep -E "(FAIL|ERROR)" "$log" | head -n 20 || true
+        status=1
+    fi
+fi
+exit "$status"
