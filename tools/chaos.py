@@ -266,7 +266,7 @@ class Chaos:
         return self.rng.choice(choices) if choices else None
 
     def qbo_update_invoice(self):
-        doc = self._qbo_open_invoice(unpaid=True)
+        doc = self._qbo_open_invoice()  # paid in part or not at all
         if doc:
             self.sandbox.company.write(
                 "Invoice",

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# `make test`: bootstrap, lint, then two tiers of tests, each ending with a count line:
+# `make test`: bootstrap, lint, then the tiers of tests, each ending with a count line:
 #   unit: pure-Python tests (pytest, no database)
 #   odoo: the connector addons' tests on a fresh database (Odoo's own runner)
+#   bench: the benchmark at a small size (it completes, the counts match)
+#   chaos: the chaos run at a small size (nothing lost, doubled or mismatched)
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 bash "$ROOT/tools/bootstrap.sh"
@@ -79,6 +81,18 @@ if QUICK=1 BENCH_N=60 BENCH_REPORT="$STATE/bench-smoke.json" bash "$ROOT/tools/b
 else
     tail -n 30 "$STATE/bench-smoke.log"
     summary+=("bench: 0 passed, 1 failed")
+    status=1
+fi
+
+# The chaos run at a small size (make chaos QUICK=1): faults, shuffled repeated webhooks, two
+# SIGKILLs and token expiry; it passes when nothing is lost, doubled, unbalanced, mismatched,
+# untyped or left in plain text. Its fuzzing tier at 10,000 cases runs in `make chaos` only.
+say "Chaos, quick (make chaos QUICK=1)"
+if QUICK=1 CHAOS_REPORT="$STATE/chaos-quick.json" bash "$ROOT/tools/chaos.sh" >"$STATE/chaos-quick.log" 2>&1; then
+    summary+=("chaos: 1 passed, 0 failed")
+else
+    tail -n 40 "$STATE/chaos-quick.log"
+    summary+=("chaos: 0 passed, 1 failed")
     status=1
 fi
 

@@ -264,6 +264,54 @@ class TestQuickBooksSync(QuickBooksCase):
             len([d for d in self.qbo_docs("Invoice") if d.get("PrivateNote") == f"odoo:account.move:{move.id}"]), 1
         )
 
+    def test_our_export_read_back_is_linked_not_imported_twice(self):
+        """The webhook of an invoice we just created can be read before the export job has
+        recorded its link: the stamped document is linked to its Odoo invoice, never doubled."""
+        self.connect()
+        self.import_kinds(("account", "tax"))
+        move = self.make_invoice(self.partner_a, "120.00")
+        self.run_jobs()
+        binding = self.env["connector.binding"]._for_record(self.backend, "invoice", move)
+        external_id, lines = binding.external_id, move.invoice_line_ids.mapped("name")
+        # the read-back of our own write: same version, nothing to do
+        moves = self.env["account.move"].search_count([])
+        self.backend._import_record("invoice", external_id)
+        self.assertEqual(move.invoice_line_ids.mapped("name"), lines, "an echo rewrites nothing")
+        # the read-back arrives first: the link is not there yet
+        binding.unlink()
+        self.backend._import_record("invoice", external_id)
+        self.assertEqual(self.env["account.move"].search_count([]), moves, "no second invoice")
+        self.assertEqual(self.env["connector.binding"]._find_record(self.backend, "invoice", external_id), move)
+        self.assertEqual(move.state, "posted")
+
+    def test_an_invoice_changed_in_quickbooks_keeps_its_payments_in_odoo(self):
+        self.connect()
+        self.import_kinds(("account", "tax", "party", "product", "invoice", "payment"))
+        company = self.sandbox.company
+        paid = {link["TxnId"] for p in company.snapshot("Payment") for ln in p["Line"] for link in ln["LinkedTxn"]}
+        doc = next(
+            d
+            for d in company.snapshot("Invoice")
+            if d["Id"] in paid and Decimal(str(d["Balance"])) > 0 and d["CurrencyRef"]["value"] == "USD"
+        )
+        move = self.env["connector.binding"]._find_record(self.backend, "invoice", f"Invoice/{doc['Id']}")
+        paid_before = move.amount_total - move.amount_residual
+        self.assertGreater(paid_before, 0)
+        line = doc["Line"][0]
+        line["SalesItemLineDetail"]["Qty"] = Decimal(str(line["SalesItemLineDetail"]["Qty"])) + 1
+        line["Amount"] = line["SalesItemLineDetail"]["Qty"] * Decimal(str(line["SalesItemLineDetail"]["UnitPrice"]))
+        changed = company.write(
+            "Invoice",
+            {"Id": doc["Id"], "SyncToken": doc["SyncToken"], "Line": doc["Line"], "sparse": True},
+            operation="update",
+            sparse=True,
+        )
+        self.backend._import_record("invoice", f"Invoice/{doc['Id']}")
+        self.assertEqual(move.state, "posted")
+        self.assertAlmostEqual(move.amount_total, float(changed["TotalAmt"]), places=2)
+        self.assertAlmostEqual(move.amount_residual, float(changed["Balance"]), places=2)
+        self.assertAlmostEqual(move.amount_total - move.amount_residual, paid_before, places=2, msg="still paid")
+
     def test_payment_registered_in_odoo_reaches_quickbooks_applied_to_its_invoice(self):
         self.connect()
         self.import_kinds(("account", "tax"))

@@ -394,6 +394,14 @@ class Company:
             doc.setdefault("Active", True)
         if entity in TXN_ENTITIES:
             self._prepare_txn(entity, doc)
+        if old is not None and entity in SALES_DOCS + PURCHASE_DOCS and "Balance" in old:
+            # the payments applied stay applied: a changed total moves the balance by as much
+            applied = money(old.get("TotalAmt")) - money(old.get("Balance"))
+            if applied > money(doc.get("TotalAmt")):
+                raise business(f"Payments of {applied} are applied: the total cannot go below that")
+            doc["Balance"] = money(doc.get("TotalAmt")) - applied
+            if "RemainingCredit" in doc:
+                doc["RemainingCredit"] = doc["Balance"]
 
     def _check_display_name(self, entity, doc):
         name = (doc.get("DisplayName") or "").strip()
