@@ -1,4 +1,4 @@
-from odoo import api, fields, models
+from odoo import api, fields, models, tools
 
 from .connector_mapping_mixin import name_similarity
 
@@ -28,7 +28,10 @@ class ConnectorPartnerMatch(models.Model):
         base = [("company_id", "in", [False, company.id]), ("parent_id", "=", False)]
         exact = []
         if email:
-            for p in Partner.search(base + [("email", "=ilike", email.strip())], limit=5):
+            # the normalized address is indexed (see res_partner.init); =ilike on email would scan
+            normalized = tools.email_normalize(email.strip(), strict=False)
+            term = ("email_normalized", "=", normalized) if normalized else ("email", "=ilike", email.strip())
+            for p in Partner.search(base + [term], limit=5):
                 exact.append((p, 1.0, "email"))
         if vat:
             for p in Partner.search(base + [("vat", "=", vat.strip())], limit=5):
@@ -42,7 +45,8 @@ class ConnectorPartnerMatch(models.Model):
             return out
         words = [w for w in (name or "").split() if len(w) > 2][:1]
         domain = base + ([("name", "ilike", words[0])] if words else [])
-        scored = [(p, name_similarity(name, p.name), "name") for p in Partner.search(domain, limit=200)]
+        found = Partner.search_fetch(domain, ["name"], limit=200)  # the names only, not whole partners
+        scored = [(p, name_similarity(name, p.name), "name") for p in found]
         return sorted([c for c in scored if c[1] >= 0.85], key=lambda c: -c[1])
 
     def _suggest(self):
