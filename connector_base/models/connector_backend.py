@@ -24,6 +24,10 @@ DIRECTION_FIELDS = {
     "journal_entry": "direction_journal_entry",
 }
 #: write-only secrets: field name -> key in connector.secret
+# queue_job priorities (lower runs first; queue_job's default is 10): a change announced by a
+# webhook is read before the polls and the initial import, the nightly sweep after them
+WEBHOOK_PRIORITY = 5
+SWEEP_PRIORITY = 50
 # first key of the advisory lock that makes token refreshes single-flight (the second is the backend id)
 TOKEN_LOCK_SPACE = 0x51C0
 SECRET_FIELDS = {"client_secret": "client_secret", "webhook_secret": "webhook_secret"}
@@ -502,6 +506,7 @@ class ConnectorBackend(models.Model):
                 for external_id in event["external_ids"]:
                     backend.with_delay(
                         channel=backend._channel(),
+                        priority=WEBHOOK_PRIORITY,
                         identity_key=f"import_record:{backend.id}:{kind}:{external_id}",
                         description=f"{backend.name}: {event['operation'].lower()} {external_id}",
                     )._job_import_record(kind, external_id)
@@ -618,6 +623,7 @@ class ConnectorBackend(models.Model):
                 if backend._imports(kind):
                     backend.with_delay(
                         channel=backend._channel(),
+                        priority=SWEEP_PRIORITY,
                         identity_key=f"sweep:{backend.id}:{kind}",
                         description=f"{backend.name}: reconcile {kind} (last {hours} h)",
                     )._job_sweep(kind, hours)
