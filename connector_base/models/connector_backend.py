@@ -521,13 +521,20 @@ class ConnectorBackend(models.Model):
         for backend in self.search([("state", "=", "connected")]):
             if backend.last_sync_at and backend.last_sync_at + timedelta(minutes=backend.poll_interval or 5) > now:
                 continue
-            for kind in KINDS_IN_ORDER:
-                if backend._imports(kind):
-                    backend.with_delay(
-                        channel=backend._channel(),
-                        identity_key=f"import_batch:{backend.id}:{kind}",
-                        description=f"{backend.name}: poll {kind}",
-                    )._job_import_batch(kind)
+            backend._enqueue_each_kind("import_batch", "poll {kind}")
+
+    def _enqueue_each_kind(self, job, description, *args, priority=None):
+        """One ``_job_<job>(kind, *args)`` per imported kind, dependencies first; the identity
+        key makes a repeat of a job that still waits a no-op."""
+        for kind in KINDS_IN_ORDER:
+            if self._imports(kind):
+                delayed = self.with_delay(
+                    channel=self._channel(),
+                    priority=priority,
+                    identity_key=f"{job}:{self.id}:{kind}",
+                    description=f"{self.name}: {description.format(kind=kind)}",
+                )
+                getattr(delayed, f"_job_{job}")(kind, *args)
 
     # ------------------------------------------------------------------ jobs
     def _run_job(self, name, *args):
@@ -619,14 +626,7 @@ class ConnectorBackend(models.Model):
         """The daily reconciliation: re-read everything changed in the last ``hours``,
         without moving the cursors, to catch what a lost webhook or a failed poll missed."""
         for backend in self.search([("state", "=", "connected")]):
-            for kind in KINDS_IN_ORDER:
-                if backend._imports(kind):
-                    backend.with_delay(
-                        channel=backend._channel(),
-                        priority=SWEEP_PRIORITY,
-                        identity_key=f"sweep:{backend.id}:{kind}",
-                        description=f"{backend.name}: reconcile {kind} (last {hours} h)",
-                    )._job_sweep(kind, hours)
+            backend._enqueue_each_kind("sweep", f"reconcile {{kind}} (last {hours} h)", hours, priority=SWEEP_PRIORITY)
 
     def _job_sweep(self, kind, hours):
         return self._run_job("sweep", kind, hours)
