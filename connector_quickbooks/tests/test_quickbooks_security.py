@@ -1,4 +1,5 @@
 import json
+import logging
 import os
 import urllib.parse
 
@@ -9,6 +10,8 @@ from hypothesis import strategies as st
 from odoo.tests import new_test_user, tagged
 
 from .common import QuickBooksCase, legacy_event, sign_webhook
+
+_logger = logging.getLogger(__name__)
 
 WEBHOOK = "/connector_quickbooks/webhook"
 CALLBACK = "/connector_quickbooks/oauth/callback"
@@ -69,12 +72,18 @@ class TestQuickBooksWebhookSecurity(QuickBooksCase):
 
     def setUp(self):
         super().setUp()
+        self.fuzz_cases = 0
         self.connect()
         self.events_before = self.env["connector.webhook.event"].search_count([])
 
     def post(self, body, headers=None):
         # always a POST, an empty body included (url_open would turn that into a GET)
         return self.opener.post(self.base_url() + WEBHOOK, data=body, headers=headers or {}, timeout=30)
+
+    def tearDown(self):
+        if self.fuzz_cases:  # make chaos reads these lines to check how many cases each route got
+            _logger.info("fuzz %s: %d cases", self._testMethodName, self.fuzz_cases)
+        super().tearDown()
 
     def assert_nothing_stored(self):
         self.assertEqual(self.env["connector.webhook.event"].search_count([]), self.events_before)
@@ -138,6 +147,7 @@ class TestQuickBooksWebhookSecurity(QuickBooksCase):
         signature=st.text(st.characters(min_codepoint=0x21, max_codepoint=0x7E), max_size=60),
     )
     def test_fuzz_unsigned_bodies_never_get_in(self, body, signature):
+        self.fuzz_cases += 1
         answer = self.post(body, {"Content-Type": "application/json", "intuit-signature": signature})
         self.assertIn(answer.status_code, (400, 401))
         self.assert_nothing_stored()
@@ -145,6 +155,7 @@ class TestQuickBooksWebhookSecurity(QuickBooksCase):
     @fuzz(150)
     @given(payload=st.one_of(event_like, json_values))
     def test_fuzz_signed_payloads_never_crash_or_touch_other_realms(self, payload):
+        self.fuzz_cases += 1
         body = json.dumps(payload).encode()
         answer = self.post(body, {"Content-Type": "application/json", "intuit-signature": sign_webhook(body)})
         self.assertIn(answer.status_code, (200, 400))
@@ -160,6 +171,7 @@ class TestQuickBooksWebhookSecurity(QuickBooksCase):
     )
     def test_fuzz_mutated_signed_events_never_crash(self, edits):
         """A real event with bytes replaced, cut or inserted, signed again: parsed or refused, never a 500."""
+        self.fuzz_cases += 1
         body = bytearray(json.dumps(legacy_event(self.realm, doc_id="1")).encode())
         for position, data, cut in edits:
             at = position % (len(body) + 1)
@@ -177,6 +189,7 @@ class TestQuickBooksWebhookSecurity(QuickBooksCase):
     )
     def test_fuzz_oauth_callback_never_crashes_nor_connects(self, state, code, realm):
         """A Connector Manager's session: the fuzzed values reach the handler itself."""
+        self.fuzz_cases += 1
         if self.backend.state != "draft":
             self.backend.action_disconnect()
             self.backend.action_connect()  # a connection being set up: its state is secret
