@@ -3,6 +3,7 @@
 import hmac
 import json
 import logging
+import re
 
 from werkzeug.exceptions import BadRequest, Forbidden
 
@@ -123,7 +124,8 @@ class QuickBooksController(http.Controller):
     @http.route(CALLBACK_PATH, type="http", auth="user", methods=["GET"])
     def oauth_callback(self, state=None, code=None, realmId=None, error=None, **kwargs):  # noqa: N803 (Intuit's name)
         backend_id, _sep, _rest = (state or "").partition(":")
-        if not backend_id.isdigit():
+        # ASCII digits of a database id only: str.isdigit() also takes "²", which int() refuses
+        if not re.fullmatch(r"[0-9]{1,9}", backend_id):
             raise BadRequest("missing or malformed state")
         backend = request.env["connector.backend"].sudo().browse(int(backend_id)).exists()
         if not backend or not backend.oauth_state or not hmac.compare_digest(backend.oauth_state, state):

@@ -4,7 +4,7 @@ import os
 import urllib.parse
 
 import requests
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from odoo.tests import new_test_user, tagged
@@ -187,6 +187,8 @@ class TestQuickBooksWebhookSecurity(QuickBooksCase):
         code=st.text(max_size=30),
         realm=st.text(max_size=20),
     )
+    @example(state="²:", code="x", realm="1")  # a digit to str.isdigit(), not to int(): found at 10,000 cases
+    @example(state="99999999999999999999:x", code="x", realm="1")  # beyond a database id
     def test_fuzz_oauth_callback_never_crashes_nor_connects(self, state, code, realm):
         """A Connector Manager's session: the fuzzed values reach the handler itself."""
         self.fuzz_cases += 1
