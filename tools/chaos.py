@@ -93,6 +93,7 @@ class Chaos:
         self.qbo_customers = []  # ids of customers created in QuickBooks during the stream
         self.qbo_invoices = []
         self.paid_in_odoo = set()  # QuickBooks invoice ids that Odoo pays (QuickBooks does not)
+        self.expiries = 0
 
     # ------------------------------------------------------------------ set-up
     def setup(self):
@@ -119,6 +120,11 @@ class Chaos:
         self.sandbox.faults.update(dict(FAULTS, seed=SEED))
 
     # ------------------------------------------------------------------ helpers
+    def expire_tokens(self):
+        """Every access token expires now: the next calls of every job get 401 at once."""
+        self.sandbox.expire_access_tokens()
+        self.expiries += 1
+
     def sql(self, query, args=None):
         cr = self.env.cr
         cr.execute(query, args or [])
@@ -432,7 +438,7 @@ class Chaos:
             time.sleep(0.5)
         say(f"   SIGKILL at {self.backend.import_done} of {total} records read")
         self.server.restart()
-        self.sandbox.expire_access_tokens()
+        self.expire_tokens()
         say("   server restarted; every access token expired")
         self.wait_drained("initial import")
 
@@ -459,7 +465,7 @@ class Chaos:
                 say(f"   SIGKILL after {step} changes")
                 self.server.restart()
             if step == OPS // 4:
-                self.sandbox.expire_access_tokens()
+                self.expire_tokens()
             time.sleep(self.rng.uniform(0.02, 0.2))
         for name, count in sorted(self.events.items()):
             say(f"   {count:>4} {name}")
@@ -566,6 +572,10 @@ class Chaos:
             untyped.append("the queue did not drain")
         if backend.state != "connected":
             untyped.append(f"the connection ended in state {backend.state}")
+        # single-flight refresh across the server's job threads: one refresh per expiry
+        refreshes = self.sandbox.stats.get("refresh_grants", 0)
+        if refreshes > self.expiries:
+            untyped.append(f"{refreshes} token refreshes for {self.expiries} expiries: concurrent jobs refreshed twice")
         report = {
             "n": N,
             "operations": OPS,
@@ -588,6 +598,8 @@ class Chaos:
                 "requests": self.sandbox.stats["requests"],
                 "throttled": self.sandbox.stats["throttled"],
                 "replayed": self.sandbox.stats["replayed"],
+                "token_expiries": self.expiries,
+                "token_refreshes": self.sandbox.stats.get("refresh_grants", 0),
                 "webhook_deliveries": len(self.sandbox.webhook_log),
             },
             "jobs": self.jobs_by_state(),
@@ -693,7 +705,8 @@ def main():
             say(f"      - {line}")
     say(
         f"   sandbox: {report['sandbox']['requests']} requests, {report['sandbox']['throttled']} answered 429, "
-        f"{report['sandbox']['webhook_deliveries']} webhook deliveries; {report['server_kills']} SIGKILLs; "
+        f"{report['sandbox']['webhook_deliveries']} webhook deliveries, {report['sandbox']['token_refreshes']} "
+        f"token refreshes for {report['sandbox']['token_expiries']} expiries; {report['server_kills']} SIGKILLs; "
         f"{report['seconds']} s. Report: {REPORT}"
     )
     failures = ("lost", "duplicated", "unbalanced", "amount_mismatches", "untyped_failures", "secrets_in_plaintext")
