@@ -27,8 +27,19 @@ class ConnectorCursor(models.Model):
         pollers never read the same window. Raise LockBusyError when another holds it."""
         cursor = self.sudo().search([("backend_id", "=", backend.id), ("kind", "=", kind)], limit=1)
         if not cursor:
-            cursor = self.sudo().create({"backend_id": backend.id, "kind": kind})
-            self.env.flush_all()
+            # two jobs may start the first poll of a kind together (the poll cron and the
+            # initial import): one row is made, the other job comes back later
+            self.env.cr.execute(
+                """INSERT INTO connector_cursor (backend_id, company_id, kind, done,
+                                                 create_uid, create_date, write_uid, write_date)
+                   VALUES (%s, %s, %s, 0, %s, now() at time zone 'utc', %s, now() at time zone 'utc')
+                   ON CONFLICT (backend_id, kind) DO NOTHING RETURNING id""",
+                [backend.id, backend.company_id.id, kind, self.env.uid, self.env.uid],
+            )
+            row = self.env.cr.fetchone()
+            if not row:
+                raise LockBusyError(f"another worker is starting to poll {kind} for {backend.name}", retry_after=30)
+            cursor = self.sudo().browse(row[0])
         try:
             with self.env.cr.savepoint(flush=False):
                 self.env.cr.execute("SELECT id FROM connector_cursor WHERE id = %s FOR UPDATE NOWAIT", [cursor.id])

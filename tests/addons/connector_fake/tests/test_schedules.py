@@ -6,8 +6,10 @@ from .common import FakeProviderCase
 @tagged("post_install", "-at_install")
 class TestSchedules(FakeProviderCase):
     def jobs(self, method):
-        return self.env["queue.job"].sudo().search(
-            [("model_name", "=", "connector.backend"), ("method_name", "=", method), ("state", "=", "pending")]
+        return (
+            self.env["queue.job"]
+            .sudo()
+            .search([("model_name", "=", "connector.backend"), ("method_name", "=", method), ("state", "=", "pending")])
         )
 
     def imported_kinds(self):
