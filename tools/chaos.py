@@ -150,8 +150,7 @@ class Chaos:
                 return True
             if self.server.process.poll() is not None:
                 raise RuntimeError("the Odoo server died on its own")
-            if busy != last:
-                last = busy
+            last = busy
             time.sleep(1.0)
         say(f"   {what}: NOT drained after {timeout:.0f} s: {last}")
         return False

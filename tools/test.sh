@@ -73,28 +73,30 @@ else
 fi
 say "Full Odoo log: $STATE/odoo-test.log"
 
+# A tool run as a tier: passed when its command exits 0; its log's tail is shown otherwise.
+tool_tier() {
+    local name="$1" title="$2" log="$3"
+    shift 3
+    say "$title"
+    if "$@" >"$log" 2>&1; then
+        summary+=("$name: 1 passed, 0 failed")
+    else
+        tail -n 40 "$log"
+        summary+=("$name: 0 passed, 1 failed")
+        status=1
+    fi
+}
+
 # The benchmark at a small size, as a smoke test: it must complete and the counts on both
 # sides must match (its figures are not asserted here; `make bench` reports them).
-say "Benchmark smoke test (make bench at N=60)"
-if QUICK=1 BENCH_N=60 BENCH_REPORT="$STATE/bench-smoke.json" bash "$ROOT/tools/bench.sh" >"$STATE/bench-smoke.log" 2>&1; then
-    summary+=("bench: 1 passed, 0 failed")
-else
-    tail -n 30 "$STATE/bench-smoke.log"
-    summary+=("bench: 0 passed, 1 failed")
-    status=1
-fi
+tool_tier bench "Benchmark smoke test (make bench at N=60)" "$STATE/bench-smoke.log" \
+    env QUICK=1 BENCH_N=60 BENCH_REPORT="$STATE/bench-smoke.json" bash "$ROOT/tools/bench.sh"
 
 # The chaos run at a small size (make chaos QUICK=1): faults, shuffled repeated webhooks, two
 # SIGKILLs and token expiry; it passes when nothing is lost, doubled, unbalanced, mismatched,
 # untyped or left in plain text. Its fuzzing tier at 10,000 cases runs in `make chaos` only.
-say "Chaos, quick (make chaos QUICK=1)"
-if QUICK=1 CHAOS_REPORT="$STATE/chaos-quick.json" bash "$ROOT/tools/chaos.sh" >"$STATE/chaos-quick.log" 2>&1; then
-    summary+=("chaos: 1 passed, 0 failed")
-else
-    tail -n 40 "$STATE/chaos-quick.log"
-    summary+=("chaos: 0 passed, 1 failed")
-    status=1
-fi
+tool_tier chaos "Chaos, quick (make chaos QUICK=1)" "$STATE/chaos-quick.log" \
+    env QUICK=1 CHAOS_REPORT="$STATE/chaos-quick.json" bash "$ROOT/tools/chaos.sh"
 
 echo
 for line in "${summary[@]}"; do echo "$line"; done

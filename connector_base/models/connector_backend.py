@@ -23,13 +23,13 @@ DIRECTION_FIELDS = {
     "payment": "direction_payment",
     "journal_entry": "direction_journal_entry",
 }
-#: write-only secrets: field name -> key in connector.secret
 # queue_job priorities (lower runs first; queue_job's default is 10): a change announced by a
 # webhook is read before the polls and the initial import, the nightly sweep after them
 WEBHOOK_PRIORITY = 5
 SWEEP_PRIORITY = 50
 # first key of the advisory lock that makes token refreshes single-flight (the second is the backend id)
 TOKEN_LOCK_SPACE = 0x51C0
+#: write-only secrets: field name -> key in connector.secret
 SECRET_FIELDS = {"client_secret": "client_secret", "webhook_secret": "webhook_secret"}
 
 

@@ -9,6 +9,7 @@ form and hand it to the provider adapter with an idempotency key and a reference
 
 import hashlib
 import logging
+from contextlib import contextmanager
 from decimal import Decimal
 
 from psycopg2 import IntegrityError
@@ -33,13 +34,10 @@ KIND_MODELS = {
     "payment": "account.payment",
     "journal_entry": "account.move",
 }
-#: keys that do not make the content: provider version marks, and the external id
-#: (a first export hashes before the provider has given it one)
-# left out of the content hash: bookkeeping of the sync itself, and the balance, which
-# follows from the payments (they are synchronised on their own)
+#: keys that do not make the content: provider version marks, the external id (a first
+#: export hashes before the provider has given it one), and the balance, which follows from
+#: the payments (they are synchronised on their own)
 VOLATILE_KEYS = ("version", "updated_at", "external_id", "amount_residual")
-
-
 PAYABLE_TYPES = ("asset_receivable", "liability_payable")
 
 
@@ -66,7 +64,7 @@ class ConnectorEngine(models.AbstractModel):
         external_id = record.get("external_id") if isinstance(record, dict) else None
         log = self.env["connector.sync.log"]._start(backend, "import", kind, external_id)
         try:
-            with self.env.cr.savepoint():
+            with self._savepoint(kind, external_id):
                 result = self._import(backend, kind, record)
         except errors.PermanentError as exc:
             self._keep_waiting_mapping(backend, exc)
@@ -83,16 +81,6 @@ class ConnectorEngine(models.AbstractModel):
             )
             log._finish("quarantined", error=error)
             return None
-        except IntegrityError as exc:
-            error = self._integrity_error(exc, kind, external_id)
-            if isinstance(error, errors.RetryableError):
-                log._finish("retrying", error=error)
-                raise error from None
-            self.env["connector.quarantine"]._put(
-                backend, error, direction="import", kind=kind, external_id=external_id, payload=record
-            )
-            log._finish("quarantined", error=error)
-            return None
         except errors.RetryableError as exc:
             log._finish("retrying", error=exc)
             raise
@@ -103,17 +91,22 @@ class ConnectorEngine(models.AbstractModel):
         log._finish("done" if result is not None else "skipped", record=result or None)
         return result
 
-    def _integrity_error(self, exc, kind, what):
-        """A database constraint refused the write. On the binding's own constraints this is
-        another job that linked the same record a moment before (a webhook and a poll, or an
-        export and its echo): the job runs again and finds that link. Any other constraint
-        is the payload's problem, for a person to look at."""
-        constraint = getattr(getattr(exc, "diag", None), "constraint_name", None) or ""
-        if constraint.startswith("connector_binding"):
-            return errors.TransientError(
-                f"{kind} {what} was linked by another job at the same moment: it is read again", retry_after=5
-            )
-        return errors.PayloadValidationError(f"Odoo refused {kind} {what}: {str(exc).splitlines()[0]}")
+    @contextmanager
+    def _savepoint(self, kind, what):
+        """A savepoint in which a database constraint's refusal becomes a typed error. On the
+        binding's own constraints this is another job that linked the same record a moment
+        before (a webhook and a poll, or an export and its echo): a retry, which finds that
+        link. Any other constraint is the payload's problem, for a person to look at."""
+        try:
+            with self.env.cr.savepoint():
+                yield
+        except IntegrityError as exc:
+            constraint = getattr(getattr(exc, "diag", None), "constraint_name", None) or ""
+            if constraint.startswith("connector_binding"):
+                raise errors.TransientError(
+                    f"{kind} {what} was linked by another job at the same moment: it is read again", retry_after=5
+                ) from None
+            raise errors.PayloadValidationError(f"Odoo refused {kind} {what}: {str(exc).splitlines()[0]}") from None
 
     def _keep_waiting_mapping(self, backend, exc):
         """The record was rolled back; the mapping row it waits on must stay, so that the
@@ -792,15 +785,14 @@ class ConnectorEngine(models.AbstractModel):
 
     def _allocate(self, payment, documents):
         """Reconcile the payment with each document for exactly the allocated amount."""
-        account_types = PAYABLE_TYPES
-        pay_lines = payment.move_id.line_ids.filtered(lambda ln: ln.account_id.account_type in account_types)
+        pay_lines = payment.move_id.line_ids.filtered(lambda ln: ln.account_id.account_type in PAYABLE_TYPES)
         for move, amount in documents:
             if move.state != "posted":
                 raise errors.PayloadValidationError(
                     f"{move.display_name} is not posted: the payment cannot apply to it"
                 )
             inv_lines = move.line_ids.filtered(
-                lambda ln: ln.account_id.account_type in account_types and not ln.reconciled
+                lambda ln: ln.account_id.account_type in PAYABLE_TYPES and not ln.reconciled
             )
             if not inv_lines:
                 raise errors.PayloadValidationError(f"{move.display_name} is already paid")
@@ -905,19 +897,11 @@ class ConnectorEngine(models.AbstractModel):
         """Export one Odoo record; quarantine it on a permanent error. Return the external id."""
         log = self.env["connector.sync.log"]._start(backend, "export", kind, record=record)
         try:
-            with self.env.cr.savepoint():
+            with self._savepoint(kind, record.display_name):
                 external_id = self._export(backend, kind, record)
         except errors.PermanentError as exc:
             self.env["connector.quarantine"]._put(backend, exc, direction="export", kind=kind, record=record)
             log._finish("quarantined", error=exc)
-            return None
-        except IntegrityError as exc:
-            error = self._integrity_error(exc, kind, record.display_name)
-            if isinstance(error, errors.RetryableError):
-                log._finish("retrying", error=error)
-                raise error from None
-            self.env["connector.quarantine"]._put(backend, error, direction="export", kind=kind, record=record)
-            log._finish("quarantined", error=error)
             return None
         except errors.RetryableError as exc:
             log._finish("retrying", error=exc)

@@ -21,6 +21,12 @@ _logger = logging.getLogger(__name__)
 MAX_WEBHOOK_BYTES = 1024 * 1024
 
 
+def _refuse(status, text, reason, *args):
+    """A plain-text refusal of a webhook, with its one security log line."""
+    _logger.warning("QuickBooks webhook refused: " + reason, *args)
+    return request.make_response(text, status=status, headers=[("Content-Type", "text/plain")])
+
+
 def _text(value, limit=100):
     """A webhook field as a short string, or None: bodies are signed, not trusted."""
     if isinstance(value, bool) or not isinstance(value, str | int):
@@ -163,14 +169,12 @@ class QuickBooksController(http.Controller):
     def webhook(self, **kwargs):
         httprequest = request.httprequest
         if (httprequest.content_length or 0) > MAX_WEBHOOK_BYTES:
-            _logger.warning("QuickBooks webhook refused: %s bytes is too large", httprequest.content_length)
-            return request.make_response("payload too large", status=413, headers=[("Content-Type", "text/plain")])
+            return _refuse(413, "payload too large", "%s bytes is too large", httprequest.content_length)
         if "json" not in (httprequest.mimetype or "json"):
-            _logger.warning("QuickBooks webhook refused: content type %s", httprequest.mimetype)
-            return request.make_response("JSON expected", status=400, headers=[("Content-Type", "text/plain")])
+            return _refuse(400, "JSON expected", "content type %s", httprequest.mimetype)
         raw = httprequest.get_data()
         if len(raw) > MAX_WEBHOOK_BYTES:  # a body sent without a Content-Length
-            return request.make_response("payload too large", status=413, headers=[("Content-Type", "text/plain")])
+            return _refuse(413, "payload too large", "%s bytes is too large", len(raw))
         signature = httprequest.headers.get("intuit-signature", "")
         env = request.env(su=True)
         Backend = env["connector.backend"]
@@ -179,12 +183,13 @@ class QuickBooksController(http.Controller):
             for _backend, verifier in Backend._qbo_webhook_verifiers()
         )
         if not verified:
-            _logger.warning(
-                "QuickBooks webhook refused: bad or missing intuit-signature (%d bytes from %s)",
+            return _refuse(
+                401,
+                "invalid signature",
+                "bad or missing intuit-signature (%d bytes from %s)",
                 len(raw),
-                request.httprequest.remote_addr,
+                httprequest.remote_addr,
             )
-            return request.make_response("invalid signature", status=401, headers=[("Content-Type", "text/plain")])
         try:
             events = parse_events(json.loads(raw))
         except (ValueError, TypeError, AttributeError) as exc:

@@ -148,15 +148,14 @@ class QuickBooksAdapter(ProviderAdapter):
                 yield record, position_of(doc)
 
     def reference_lists(self):
-        terms = [
-            (str(doc["Id"]), doc.get("Name") or str(doc["Id"]), {"due_days": int(doc.get("DueDays") or 0)})
-            for doc in self.client.query_all("Term", ["Active IN (true, false)"], order_by=None)
-        ]
-        methods = [
-            (str(doc["Id"]), doc.get("Name") or str(doc["Id"]), {})
-            for doc in self.client.query_all("PaymentMethod", ["Active IN (true, false)"], order_by=None)
-        ]
-        return {"payment_term": terms, "payment_method": methods}
+        def rows(entity, extra):
+            docs = self.client.query_all(entity, ["Active IN (true, false)"], order_by=None)
+            return [(str(doc["Id"]), doc.get("Name") or str(doc["Id"]), extra(doc)) for doc in docs]
+
+        return {
+            "payment_term": rows("Term", lambda doc: {"due_days": int(doc.get("DueDays") or 0)}),
+            "payment_method": rows("PaymentMethod", lambda doc: {}),
+        }
 
     def count(self, kind, since=None):
         total = 0
