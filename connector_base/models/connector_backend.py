@@ -600,26 +600,40 @@ class ConnectorBackend(models.Model):
         (headless first loads only) commits after so many records."""
         if kind == "party":  # parties and the documents after them point to terms and methods
             self._import_reference_lists()
-        engine = self.env["connector.engine"]
         Binding = self.env["connector.binding"].sudo()
         binding_domain = [("backend_id", "=", self.id), ("external_type", "=", kind)]
         bound_before = Binding.search_count(binding_domain)
         cursor = self.env["connector.cursor"]._take(self, kind)
-        adapter = self._get_adapter()
         position = cursor.position
-        done = quarantined = 0
-        for record, new_position in adapter.changes(kind, since=cursor.position or self._start_position()):
-            if engine._import_safely(self, kind, record) is None:
-                quarantined += 1
-            done += 1
-            if new_position:
-                position = max(position or new_position, new_position)
-            if commit_every and done % commit_every == 0:
-                cursor._advance(position, read=commit_every)
+        done = quarantined = unsaved = 0
+        changes = self._get_adapter().changes(kind, since=cursor.position or self._start_position())
+        for page, page_position in self._pages(changes):
+            quarantined += self.env["connector.engine"]._import_page(self, kind, page)
+            done += len(page)
+            unsaved += len(page)
+            if page_position:
+                position = max(position or page_position, page_position)
+            if commit_every and unsaved >= commit_every:
+                cursor._advance(position, read=unsaved)
                 self.env.cr.commit()
                 cursor = self.env["connector.cursor"]._take(self, kind)
-        cursor._advance(position, read=done % commit_every if commit_every else done)
+                unsaved = 0
+        cursor._advance(position, read=unsaved)
         return {"read": done, "new": Binding.search_count(binding_domain) - bound_before, "quarantined": quarantined}
+
+    def _pages(self, changes):
+        """(records, latest position) in pages of the engine's page size."""
+        size = self.env["connector.engine"].PAGE_SIZE
+        page, latest = [], None
+        for record, position in changes:
+            page.append(record)
+            if position:
+                latest = max(latest or position, position)
+            if len(page) >= size:
+                yield page, latest
+                page = []
+        if page:
+            yield page, latest
 
     @api.model
     def _cron_sweep(self, hours=25):
@@ -633,12 +647,11 @@ class ConnectorBackend(models.Model):
 
     def _sweep(self, kind, hours):
         since = fields.Datetime.now() - timedelta(hours=hours)
-        engine = self.env["connector.engine"]
         done = quarantined = 0
-        for record, _position in self._get_adapter().changes(kind, since=since.strftime("%Y-%m-%dT%H:%M:%S+00:00")):
-            if engine._import_safely(self, kind, record) is None:
-                quarantined += 1
-            done += 1
+        changes = self._get_adapter().changes(kind, since=since.strftime("%Y-%m-%dT%H:%M:%S+00:00"))
+        for page, _position in self._pages(changes):
+            quarantined += self.env["connector.engine"]._import_page(self, kind, page)
+            done += len(page)
         return f"{kind}: {done} re-read, {quarantined} quarantined"
 
     def _import_reference_lists(self):

@@ -1,8 +1,10 @@
 """The engine: canonical records in, Odoo records out, and back.
 
-Every import is an upsert through ``connector.binding`` inside a savepoint of its own:
-a record that cannot be imported goes to quarantine with a typed reason and leaves
-nothing half-written; the batch goes on. Dependencies (the partner of an invoice, the
+Every import is an upsert through ``connector.binding`` inside a savepoint: a record that
+cannot be imported goes to quarantine with a typed reason and leaves nothing half-written;
+the batch goes on. Records new to a connection are created a page at a time (one ORM
+create, one binding and one log insert per page); when a page is refused, its records
+take the one-record path, which finds the culprit. Dependencies (the partner of an invoice, the
 invoice of a payment) are imported first. Exports map an Odoo record to its canonical
 form and hand it to the provider adapter with an idempotency key and a reference stamp.
 """
@@ -39,6 +41,14 @@ KIND_MODELS = {
 #: the payments (they are synchronised on their own)
 VOLATILE_KEYS = ("version", "updated_at", "external_id", "amount_residual")
 PAYABLE_TYPES = ("asset_receivable", "liability_payable")
+
+
+class PageRefused(Exception):
+    """Records of a page that cannot be created with the others (they take the one-record path)."""
+
+    def __init__(self, external_ids):
+        super().__init__(f"{len(external_ids)} records need a look of their own")
+        self.external_ids = {str(external_id) for external_id in external_ids}
 
 
 def content_hash(record):
@@ -91,6 +101,81 @@ class ConnectorEngine(models.AbstractModel):
         log._finish("done" if result is not None else "skipped", record=result or None)
         return result
 
+    #: how many new records are created together
+    PAGE_SIZE = 200
+
+    @api.model
+    def _import_page(self, backend, kind, records):
+        """Import a page of canonical records; return how many went to quarantine.
+
+        A record new to this connection, of a kind with a page path (``_prepare_new_<kind>``
+        and ``_create_new_<kind>``), is checked and prepared in a savepoint of its own, then
+        created with the others. Everything else takes the one-record path: updates,
+        deletions, a record our export stamped, a contact that matches an existing partner,
+        a record that fails its checks (it is quarantined there, with its reason), and the
+        whole page when Odoo refuses it."""
+        prepare = getattr(self, f"_prepare_new_{kind}", None)
+        singles, ready, seen = [], [], set()
+        if prepare:
+            ids = [str(r["external_id"]) for r in records if isinstance(r, dict) and r.get("external_id")]
+            seen = set(
+                self.env["connector.binding"]
+                .sudo()
+                .search([("backend_id", "=", backend.id), ("external_type", "=", kind), ("external_id", "in", ids)])
+                .mapped("external_id")
+            )
+        for record in records:
+            new = prepare and isinstance(record, dict) and not record.get("deleted") and not record.get("origin")
+            external_id = str(record.get("external_id")) if new else None
+            if not new or external_id in seen:  # a second copy in one page is an update of the first
+                singles.append(record)
+                continue
+            seen.add(external_id)
+            try:
+                with self._savepoint(kind, external_id):
+                    canonical.validate(kind, record)
+                    vals = prepare(backend, record)
+            except (errors.PermanentError, ValidationError, UserError):
+                vals = None  # the one-record path quarantines it, with its reason
+            if vals is None:
+                singles.append(record)
+            else:
+                ready.append((record, vals))
+        if ready:
+            refused = self._create_page(backend, kind, ready)
+            singles = refused + singles
+        quarantined = 0
+        for record in singles:
+            if self._import_safely(backend, kind, record) is None:
+                quarantined += 1
+        return quarantined
+
+    def _create_page(self, backend, kind, ready):
+        """Create the prepared records together; return those left for the one-record path.
+
+        ``_create_new_<kind>`` may refuse some records by name (``PageRefused``): the page
+        is created again without them. Any other refusal sends the whole page there."""
+        records = [record for record, _vals in ready]
+        try:
+            with self._savepoint(kind, f"(a page of {len(records)})"):
+                targets = getattr(self, f"_create_new_{kind}")(backend, [vals for _r, vals in ready], records)
+                pairs = list(zip(records, targets, strict=True))
+                self.env["connector.binding"].sudo().create(
+                    [self._binding_vals(backend, kind, rec, target) for rec, target in pairs]
+                )
+                self.env["connector.sync.log"]._log_done(backend, "import", kind, pairs)
+                self._resolve_quarantine(backend, "import", kind, external_id=[r["external_id"] for r in records])
+            return []
+        except PageRefused as refusal:
+            refused = [rec for rec in records if str(rec["external_id"]) in refusal.external_ids]
+            left = [pair for pair in ready if str(pair[0]["external_id"]) not in refusal.external_ids]
+            if not refused:
+                return records
+            return refused + (self._create_page(backend, kind, left) if left else [])
+        except (errors.ConnectorError, ValidationError, UserError) as exc:
+            _logger.warning("%s: a page of %d %s records goes one by one: %s", backend.name, len(records), kind, exc)
+            return records
+
     @contextmanager
     def _savepoint(self, kind, what):
         """A savepoint in which a database constraint's refusal becomes a typed error. On the
@@ -129,7 +214,9 @@ class ConnectorEngine(models.AbstractModel):
             ("kind", "=", kind),
             ("state", "=", "open"),
         ]
-        if external_id:
+        if isinstance(external_id, list):
+            domain.append(("external_id", "in", [str(value) for value in external_id]))
+        elif external_id:
             domain.append(("external_id", "=", str(external_id)))
         elif record:
             domain += [("res_model", "=", record._name), ("res_id", "=", record.id)]
@@ -228,7 +315,6 @@ class ConnectorEngine(models.AbstractModel):
         digest = content_hash(record)
         binding = Binding._find(backend, kind, record["external_id"])
         target = self.env[binding.res_model].browse(binding.res_id).exists() if binding else None
-        now = fields.Datetime.now()
         if target:
             if binding.content_hash == digest or self._is_echo(binding, record):
                 binding.write(
@@ -247,27 +333,28 @@ class ConnectorEngine(models.AbstractModel):
         else:
             # our own export, read back before the export recorded its link: link, leave as is
             target = self._adopt(backend, kind, record) or create()
-        vals = {
-            "external_version": record.get("version"),
-            "remote_updated_at": record.get("updated_at"),
-            "content_hash": digest,
-            "last_sync_at": now,
-            "last_direction": "import",
-        }
+        vals = self._binding_vals(backend, kind, record, target)
         if binding:
-            if not binding.exists() or binding.res_id != target.id:
-                vals.update(res_model=target._name, res_id=target.id)
             binding.write(vals)
         else:
-            vals.update(
-                backend_id=backend.id,
-                external_type=kind,
-                external_id=str(record["external_id"]),
-                res_model=target._name,
-                res_id=target.id,
-            )
             Binding.create(vals)
         return target
+
+    @staticmethod
+    def _binding_vals(backend, kind, record, target):
+        """The binding of ``record`` to ``target`` after an import."""
+        return {
+            "backend_id": backend.id,
+            "external_type": kind,
+            "external_id": str(record["external_id"]),
+            "res_model": target._name,
+            "res_id": target.id,
+            "external_version": record.get("version"),
+            "remote_updated_at": record.get("updated_at"),
+            "content_hash": content_hash(record),
+            "last_sync_at": fields.Datetime.now(),
+            "last_direction": "import",
+        }
 
     @staticmethod
     def _is_echo(binding, record):
@@ -398,12 +485,26 @@ class ConnectorEngine(models.AbstractModel):
 
         return self._upsert(backend, "party", rec, create, update)
 
-    def _set_ranks(self, partner, roles):
+    def _prepare_new_party(self, backend, rec):
+        """A new partner's values, or None when the contact matches an Odoo partner."""
+        if self._match_partner(backend, rec):
+            return None
+        return dict(self._party_vals(backend, rec), company_id=backend.company_id.id, **self._rank_vals(rec["roles"]))
+
+    def _create_new_party(self, backend, vals_list, records):
+        return self._quiet(self.env["res.partner"]).create(vals_list)
+
+    @staticmethod
+    def _rank_vals(roles, partner=None):
         vals = {}
-        if "customer" in roles and not partner.customer_rank:
+        if "customer" in roles and not (partner and partner.customer_rank):
             vals["customer_rank"] = 1
-        if "vendor" in roles and not partner.supplier_rank:
+        if "vendor" in roles and not (partner and partner.supplier_rank):
             vals["supplier_rank"] = 1
+        return vals
+
+    def _set_ranks(self, partner, roles):
+        vals = self._rank_vals(roles, partner)
         if vals:
             self._quiet(partner).write(vals)
 
@@ -464,7 +565,21 @@ class ConnectorEngine(models.AbstractModel):
         )
 
     def _import_product(self, backend, rec):
-        Product = self._quiet(self.env["product.product"])
+        vals = self._prepare_new_product(backend, rec)
+        company = backend.company_id
+        return self._upsert(
+            backend,
+            "product",
+            rec,
+            lambda: self._create_new_product(backend, [vals], [rec]),
+            lambda product: self._quiet(product).with_company(company).write(vals),
+        )
+
+    def _create_new_product(self, backend, vals_list, records):
+        return self._quiet(self.env["product.product"]).with_company(backend.company_id).create(vals_list)
+
+    def _prepare_new_product(self, backend, rec):
+        """The product's values (the same for a new product and an update)."""
         vals = {
             "name": rec["name"],
             "default_code": rec.get("sku") or False,
@@ -487,14 +602,7 @@ class ConnectorEngine(models.AbstractModel):
             vals["supplier_taxes_id"] = [
                 fields.Command.set(self._taxes(backend, rec["purchase_taxes"], "purchase").ids)
             ]
-        company = backend.company_id
-        return self._upsert(
-            backend,
-            "product",
-            rec,
-            lambda: Product.with_company(company).create(vals),
-            lambda product: self._quiet(product).with_company(company).write(vals),
-        )
+        return vals
 
     def _import_account(self, backend, rec):
         """Provider accounts land in the account mapping table with a suggestion."""
@@ -651,6 +759,24 @@ class ConnectorEngine(models.AbstractModel):
             vals["invoice_currency_rate"] = float(Decimal(1) / to_decimal(rec["exchange_rate"]))
         return vals, lines
 
+    def _prepare_new_invoice(self, backend, rec):
+        vals, lines = self._invoice_vals(backend, rec)
+        return dict(vals, invoice_line_ids=[fields.Command.create(v) for v in lines])
+
+    def _create_new_invoice(self, backend, vals_list, records):
+        """Documents created together; one whose total is not the provider's to the cent
+        (a rounding line to add, or a refusal) takes the one-record path."""
+        moves = self._quiet(self.env["account.move"]).with_company(backend.company_id).create(vals_list)
+        pairs = list(zip(moves, records, strict=True))
+        off = [rec["external_id"] for move, rec in pairs if self._total_difference(move, rec)]
+        if off:
+            raise PageRefused(off)
+        moves.browse([move.id for move, rec in pairs if rec.get("state", "posted") == "posted"]).action_post()
+        for move, rec in pairs:
+            if rec.get("state") == "void":
+                self._apply_state(move, rec)
+        return moves
+
     def _import_invoice(self, backend, rec):
         Move = self._quiet(self.env["account.move"]).with_company(backend.company_id)
         vals, lines = self._invoice_vals(backend, rec)
@@ -676,13 +802,21 @@ class ConnectorEngine(models.AbstractModel):
 
         return self._upsert(backend, "invoice", rec, create, update)
 
+    @staticmethod
+    def _total_difference(move, rec):
+        """The provider's total less Odoo's, in the document's currency (0 without a total)."""
+        if rec.get("amount_total") is None:
+            return Decimal(0)
+        places = move.currency_id.decimal_places
+        return quantize(rec["amount_total"], places) - quantize(Decimal(str(move.amount_total)), places)
+
     def _finish_document(self, backend, move, rec):
         """Reconcile Odoo's totals with the provider's, then post (or cancel)."""
-        if rec.get("amount_total") is not None:
-            expected = quantize(rec["amount_total"], move.currency_id.decimal_places)
+        diff = self._total_difference(move, rec)
+        if diff:
             actual = quantize(Decimal(str(move.amount_total)), move.currency_id.decimal_places)
-            diff = expected - actual
-            if diff and not self.env.context.get("connector_force"):
+            expected = actual + diff
+            if not self.env.context.get("connector_force"):
                 if abs(diff) > ONE_CENT:
                     raise errors.RoundingDiffError(
                         f"Odoo computes a total of {actual} {move.currency_id.name}, the provider {expected}: "
@@ -707,6 +841,11 @@ class ConnectorEngine(models.AbstractModel):
                         ]
                     }
                 )
+        self._apply_state(move, rec)
+
+    @staticmethod
+    def _apply_state(move, rec):
+        """Post the document, or cancel it, as the provider has it."""
         state = rec.get("state", "posted")
         if state == "posted" and move.state == "draft":
             move.action_post()

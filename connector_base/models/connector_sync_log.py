@@ -68,6 +68,28 @@ class ConnectorSyncLog(models.Model):
             }
         )
 
+    @api.model
+    def _log_done(self, backend, direction, entity, pairs):
+        """One finished row per (canonical record, Odoo record) of a page, in one insert."""
+        now = fields.Datetime.now()
+        return self.sudo().create(
+            [
+                {
+                    "backend_id": backend.id,
+                    "direction": direction,
+                    "entity": entity,
+                    "external_id": str(record["external_id"]),
+                    "res_model": target._name,
+                    "res_id": target.id,
+                    "state": "done",
+                    "started_at": now,
+                    "finished_at": now,
+                    "job_uuid": self.env.context.get("job_uuid"),
+                }
+                for record, target in pairs
+            ]
+        )
+
     def _finish(self, state, error=None, record=None, external_id=None):
         self.ensure_one()
         if state not in TRANSITIONS[self.state]:

@@ -119,6 +119,116 @@ class TestImport(FakeProviderCase):
 
 
 @tagged("post_install", "-at_install")
+class TestPages(FakeProviderCase):
+    """New records are created a page at a time; what a page cannot take goes one by one."""
+
+    def moves(self, *external_ids):
+        return self.env["account.move"].search([("ref", "in", [f"QB-{x}" for x in external_ids])])
+
+    def log_states(self, external_id):
+        return self.env["connector.sync.log"].search([("external_id", "=", external_id)]).mapped("state")
+
+    def test_a_page_of_new_invoices_keeps_each_record_whole(self):
+        self.backend.rounding_account_id = self.company_data["default_account_revenue"]
+        good = [f"PG{n}" for n in range(6)]
+        for external_id in good[:3]:
+            self.adapter.put("invoice", self.invoice(external_id))
+        self.adapter.put("invoice", self.invoice("PG-TAX", taxes=("T99",)))  # fails while prepared
+        self.adapter.put("invoice", self.invoice("PG-CENT", amount_tax=D("30.01"), amount_total=D("230.01")))
+        self.adapter.put("invoice", self.invoice("PG-BIG", amount_tax=D("31.00"), amount_total=D("231.00")))
+        for external_id in good[3:]:
+            self.adapter.put("invoice", self.invoice(external_id))
+        self.backend._job_import_batch("invoice")
+
+        created = self.moves(*good)
+        self.assertEqual(len(created), 6)
+        self.assertEqual(set(created.mapped("state")), {"posted"})
+        self.assertEqual({D(str(m.amount_total)).quantize(D("0.01")) for m in created}, {D("230.00")})
+        self.assertEqual(len(set(created.mapped("name"))), 6, "each posted with a number of its own")
+        # the one-cent difference took the one-record path, which adds the rounding line
+        cent = self.moves("PG-CENT")
+        self.assertEqual(D(str(cent.amount_total)).quantize(D("0.01")), D("230.01"))
+        self.assertEqual(cent.state, "posted")
+        # the others are quarantined with their reasons and leave no document behind
+        reasons = {
+            row.external_id: row.reason
+            for row in self.env["connector.quarantine"].search([("external_id", "in", ["PG-TAX", "PG-BIG"])])
+        }
+        self.assertEqual(reasons, {"PG-TAX": "mapping_missing", "PG-BIG": "rounding_diff"})
+        self.assertFalse(self.moves("PG-TAX", "PG-BIG"))
+        self.assertFalse(self.env["account.move"].search([("ref", "=like", "QB-P%"), ("state", "=", "draft")]))
+        # one binding and one log row per record
+        for external_id in good + ["PG-CENT"]:
+            self.assertTrue(self.bound("invoice", external_id))
+            self.assertEqual(self.log_states(external_id), ["done"])
+        self.assertEqual(self.log_states("PG-BIG"), ["quarantined"])
+        # the partner and product the page needed were imported once
+        self.assertEqual(len(self.env["res.partner"].search([("name", "=", "Amy's Bird Sanctuary")])), 1)
+
+    def test_a_page_odoo_refuses_goes_one_by_one(self):
+        other = self.setup_other_company()
+        self.env["connector.account.mapping"].create(
+            {
+                "backend_id": self.backend.id,
+                "external_id": "A-OTHER",
+                "external_name": "Sales of another company",
+                "account_id": other["default_account_revenue"].id,
+            }
+        )
+        foreign_line = {"account": "A-OTHER", "quantity": D("2"), "price_unit": D("100.00"), "taxes": ["T15"]}
+        self.adapter.put("invoice", self.invoice("PR1"))
+        self.adapter.put("invoice", self.invoice("PR2", lines=[foreign_line]))  # Odoo refuses it at create
+        self.adapter.put("invoice", self.invoice("PR3"))
+        with self.assertLogs("odoo.addons.connector_base.models.connector_engine", "INFO") as logs:
+            self.backend._job_import_batch("invoice")
+        self.assertIn("a page of 3 invoice records goes one by one", "\n".join(logs.output))
+        self.assertEqual(len(self.moves("PR1", "PR3")), 2)
+        self.assertFalse(self.moves("PR2"))
+        row = self.env["connector.quarantine"].search([("external_id", "=", "PR2")])
+        self.assertEqual(row.reason, "validation")
+        self.assertIn("compan", row.message)
+        self.assertEqual(self.log_states("PR1"), ["done"])
+
+    def test_a_page_of_contacts_links_the_known_and_creates_the_new(self):
+        known = self.env["res.partner"].create({"name": "Known Ltd", "email": "books@known.example"})
+        for n in range(4):
+            self.adapter.put("party", {"external_id": f"CP{n}", "name": f"New Co {n}", "roles": ["vendor"]})
+        self.adapter.put(
+            "party", {"external_id": "CP-K", "name": "Known", "roles": ["customer"], "email": "Books@known.example"}
+        )
+        self.backend._job_import_batch("party")
+        self.assertEqual(self.bound("party", "CP-K"), known)
+        self.assertEqual(known.customer_rank, 1)
+        new = self.env["res.partner"].search([("name", "=like", "New Co %")])
+        self.assertEqual(len(new), 4)
+        self.assertEqual(set(new.mapped("supplier_rank")), {1})
+        self.assertEqual(set(new.mapped("company_id")), {self.env.company})
+
+    def test_a_page_costs_a_fraction_of_the_queries_of_its_records_one_by_one(self):
+        def queries(records):
+            self.env.flush_all()
+            before = self.env.cr.sql_log_count
+            self.engine._import_page(self.backend, "party", records)
+            self.env.flush_all()
+            return self.env.cr.sql_log_count - before
+
+        contact = {"roles": ["customer"], "address": {"city": "Leeds", "country_code": "GB"}}
+        one = queries([dict(contact, external_id="Q0", name="Quarry 0", email="q0@quarry.example")])
+        page = queries(
+            [dict(contact, external_id=f"Q{n}", name=f"Quarry {n}", email=f"q{n}@quarry.example") for n in range(1, 41)]
+        )
+        self.assertEqual(self.env["connector.binding"].search_count([("external_id", "=like", "Q%")]), 41)
+        self.assertLess(page, 40 * one / 3, f"{page} queries for 40 contacts, {one} for one")
+
+    def test_a_record_twice_in_one_page_is_created_once_then_updated(self):
+        first = {"external_id": "TW1", "name": "Twice Ltd", "roles": ["customer"], "version": "1"}
+        second = dict(first, name="Twice Limited", version="2")
+        self.assertEqual(self.engine._import_page(self.backend, "party", [first, second]), 0)
+        self.assertEqual(self.bound("party", "TW1").name, "Twice Limited")
+        self.assertFalse(self.env["res.partner"].search([("name", "=", "Twice Ltd")]))
+
+
+@tagged("post_install", "-at_install")
 class TestExport(FakeProviderCase):
     def _posted_invoice(self):
         partner = self.env["res.partner"].create({"name": "Bob's Burger Joint", "customer_rank": 1})
