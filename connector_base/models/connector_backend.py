@@ -26,6 +26,9 @@ DIRECTION_FIELDS = {
 # queue_job priorities (lower runs first; queue_job's default is 10): a change announced by a
 # webhook is read before the polls and the initial import, the nightly sweep after them
 WEBHOOK_PRIORITY = 5
+#: the re-read of an event that is most likely the echo of our own export waits behind
+#: real changes (it is still made: the re-read, not the guess, decides)
+ECHO_PRIORITY = 40
 SWEEP_PRIORITY = 50
 # first key of the advisory lock that makes token refreshes single-flight (the second is the backend id)
 TOKEN_LOCK_SPACE = 0x51C0
@@ -471,8 +474,9 @@ class ConnectorBackend(models.Model):
 
         ``events``: dicts with tenant, kind (None when the connector does not import that
         type), label, external_ids (the record first; for a merge, also the one merged
-        away), operation and dedup. A repeated delivery is stored once and queues nothing;
-        the jobs re-read the records and never trust the body. Return the jobs queued."""
+        away), operation, dedup and changed_at (a naive UTC datetime, or None). A repeated
+        delivery is stored once and queues nothing; the jobs re-read the records and never
+        trust the body. Return the jobs queued."""
         Inbox = self.env["connector.webhook.event"].sudo()
         queued = 0
         for event in events:
@@ -504,15 +508,36 @@ class ConnectorBackend(models.Model):
                     stored.write({"state": "ignored", "note": "not imported by this connection"})
                     continue
                 for external_id in event["external_ids"]:
+                    echo = backend._exported_since(kind, external_id, event.get("changed_at"))
                     backend.with_delay(
                         channel=backend._channel(),
-                        priority=WEBHOOK_PRIORITY,
+                        priority=ECHO_PRIORITY if echo else WEBHOOK_PRIORITY,
                         identity_key=f"import_record:{backend.id}:{kind}:{external_id}",
                         description=f"{backend.name}: {event['operation'].lower()} {external_id}",
                     )._job_import_record(kind, external_id)
                     queued += 1
                 stored.write({"state": "queued"})
         return queued
+
+    def _exported_since(self, kind, external_id, moment):
+        """True when our last write of this record to the provider is as recent as a change
+        made at ``moment``: the change is most likely that write."""
+        if not moment:
+            return False
+        return bool(
+            self.env["connector.binding"]
+            .sudo()
+            .search_count(
+                [
+                    ("backend_id", "=", self.id),
+                    ("external_type", "=", kind),
+                    ("external_id", "=", str(external_id)),
+                    ("last_direction", "=", "export"),
+                    ("last_sync_at", ">=", moment),
+                ],
+                limit=1,
+            )
+        )
 
     @api.model
     def _cron_poll(self):

@@ -4,6 +4,7 @@ import hmac
 import json
 import logging
 import re
+from datetime import UTC, datetime
 
 from werkzeug.exceptions import BadRequest, Forbidden
 
@@ -35,7 +36,19 @@ def _text(value, limit=100):
     return text[:limit] or None
 
 
-def _event(realm, entity, doc_id, operation, dedup, deleted_id=None):
+def _moment(value):
+    """An ISO 8601 time of the body as a naive UTC datetime, or None."""
+    text = _text(value, 40)
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00")) if text else None
+    except ValueError:
+        return None
+    if moment and moment.tzinfo:
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
+    return moment
+
+
+def _event(realm, entity, doc_id, operation, dedup, deleted_id=None, changed_at=None):
     realm, entity, doc_id = _text(realm), _text(entity, 40), _text(doc_id, 40)
     if not (realm and entity and doc_id):
         return None
@@ -45,6 +58,7 @@ def _event(realm, entity, doc_id, operation, dedup, deleted_id=None):
         "id": doc_id,
         "operation": _text(operation, 20) or "Update",
         "dedup": _text(dedup, 250) or f"{realm}:{entity}:{doc_id}",
+        "changed_at": _moment(changed_at),
     }
     if _text(deleted_id, 40):
         event["deleted_id"] = _text(deleted_id, 40)
@@ -71,7 +85,15 @@ def parse_events(body):
                 realm = notification.get("realmId")
                 operation = _text(item.get("operation"), 20) or "Update"
                 dedup = f"{realm}:{item.get('name')}:{item.get('id')}:{operation}:{item.get('lastUpdated')}"
-                event = _event(realm, item.get("name"), item.get("id"), operation, dedup, item.get("deletedId"))
+                event = _event(
+                    realm,
+                    item.get("name"),
+                    item.get("id"),
+                    operation,
+                    dedup,
+                    item.get("deletedId"),
+                    item.get("lastUpdated"),
+                )
                 if event:
                     events.append(event)
         return events
@@ -99,6 +121,7 @@ def parse_events(body):
                 operations.get(parts[2], parts[2].capitalize()),
                 f"ce:{item.get('id')}",
                 data.get("deletedid"),
+                item.get("time"),
             )
             if event:
                 events.append(event)

@@ -162,6 +162,7 @@ class ConnectorBackend(models.Model):
                     "external_ids": [ext_id(event["entity"], doc_id) for doc_id in ids] if kind else ids,
                     "operation": event["operation"],
                     "dedup": event["dedup"],
+                    "changed_at": event.get("changed_at"),
                 }
             )
         return self._receive_webhook_events("quickbooks", neutral, payload)

@@ -284,6 +284,37 @@ class TestQuickBooksSync(QuickBooksCase):
         self.assertEqual(self.env["connector.binding"]._find_record(self.backend, "invoice", external_id), move)
         self.assertEqual(move.state, "posted")
 
+    def test_the_echo_of_our_export_is_re_read_after_real_changes(self):
+        """A burst of exports comes back as as many webhooks; a change made in QuickBooks a
+        moment later must not wait behind them. The echo is still re-read, only later."""
+        self.connect()
+        self.import_kinds(("account", "tax", "party"))
+        move = self.make_invoice(self.partner_a, "80.00")
+        self.run_jobs()
+        exported = self.env["connector.binding"]._for_record(self.backend, "invoice", move)
+        customer = self.env["connector.binding"].search(
+            [
+                ("backend_id", "=", self.backend.id),
+                ("external_id", "=like", "Customer/%"),
+                ("last_direction", "=", "import"),
+            ],
+            limit=1,
+        )
+        moment = (exported.last_sync_at - timedelta(seconds=1)).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+        payload = legacy_event(self.realm, "Invoice", exported.external_id.split("/")[1], updated=moment)
+        payload["eventNotifications"][0]["dataChangeEvent"]["entities"].append(
+            {"name": "Customer", "id": customer.external_id.split("/")[1], "operation": "Update", "lastUpdated": moment}
+        )
+        self.assertEqual(self.post_webhook(payload).status_code, 200)
+        jobs = self.pending_jobs("_job_import_record")
+        priority = {job.args[1]: job.priority for job in jobs}
+        self.assertEqual(priority, {exported.external_id: 40, customer.external_id: 5})
+        # a change made in QuickBooks after our export is a real change
+        later = (exported.last_sync_at + timedelta(seconds=5)).strftime("%Y-%m-%dT%H:%M:%S+00:00")
+        jobs.unlink()
+        self.post_webhook(legacy_event(self.realm, "Invoice", exported.external_id.split("/")[1], updated=later))
+        self.assertEqual(self.pending_jobs("_job_import_record").priority, 5)
+
     def test_an_invoice_changed_in_quickbooks_keeps_its_payments_in_odoo(self):
         self.connect()
         self.import_kinds(("account", "tax", "party", "product", "invoice", "payment"))
