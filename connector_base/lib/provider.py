@@ -38,6 +38,17 @@ class ProviderAdapter:
         that ``find_by_reference`` finds a write whose outcome is unknown."""
         raise NotImplementedError
 
+    #: how many new records ``create_many`` takes in one call (1: the provider has no batch)
+    batch_size = 1
+
+    def create_many(self, kind, items):
+        """Create several records in one call. ``items``: [(record, reference, idempotency_key)].
+
+        Return, item for item, (external_id, version) or the typed error that item met (the
+        others are created all the same). Raise only when the call as a whole failed;
+        ``OutcomeUnknownError`` when it may have happened."""
+        raise NotImplementedError
+
     def find_by_reference(self, kind, reference):
         """(external_id, version) of the record stamped with ``reference``, or None."""
         raise NotImplementedError

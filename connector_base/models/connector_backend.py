@@ -716,11 +716,45 @@ class ConnectorBackend(models.Model):
         return self._run_job("export_record", kind, res_model, res_id)
 
     def _export_record(self, kind, res_model, res_id):
+        """Export one record; when the provider takes batches, with the records of the
+        export jobs of the same kind that wait behind this one (up to a batch)."""
         record = self.env[res_model].browse(res_id).exists()
         if not record:
             return f"{res_model},{res_id} no longer exists"
-        external_id = self.env["connector.engine"]._export_safely(self, kind, record)
-        return f"{record.display_name}: {'exported as ' + str(external_id) if external_id else 'quarantined'}"
+        engine = self.env["connector.engine"]
+        batch_size = self._get_adapter().batch_size
+        others = self._take_waiting_exports(kind, record, batch_size - 1) if batch_size > 1 else None
+        if not others:
+            external_id = engine._export_safely(self, kind, record)
+            return f"{record.display_name}: {'exported as ' + str(external_id) if external_id else 'quarantined'}"
+        results = engine._export_page(self, kind, record | others)
+        exported = len([r for r in results.values() if r])
+        return f"{len(results)} {kind} records: {exported} exported, {len(results) - exported} quarantined"
+
+    def _take_waiting_exports(self, kind, record, limit):
+        """The records of up to ``limit`` export jobs of this connection, kind and model that
+        wait in the queue and are due. This job takes them over: theirs are marked done with
+        a note naming it (should the runner start one all the same, it finds nothing to do)."""
+        note = f"exported together with job {self.env.context.get('job_uuid') or 'run outside the queue'}"
+        self.env.cr.execute(
+            """
+            UPDATE queue_job SET state = 'done', date_done = now() AT TIME ZONE 'utc', result = %s
+             WHERE id IN (SELECT id FROM queue_job
+                           WHERE state = 'pending' AND identity_key LIKE %s AND identity_key != %s
+                             AND (eta IS NULL OR eta <= now() AT TIME ZONE 'utc')
+                           ORDER BY priority, id LIMIT %s FOR UPDATE SKIP LOCKED)
+            RETURNING identity_key
+            """,
+            [
+                note,
+                f"export:{self.id}:{kind}:{record._name}:%",
+                f"export:{self.id}:{kind}:{record._name}:{record.id}",
+                limit,
+            ],
+        )
+        ids = [int(key.rsplit(":", 1)[1]) for (key,) in self.env.cr.fetchall()]
+        self.env["queue.job"].invalidate_model(["state", "date_done", "result"])
+        return record.browse(ids).exists()
 
     def _job_retry_quarantine(self, quarantine_id):
         return self._run_job("retry_quarantine", quarantine_id)

@@ -289,7 +289,11 @@ class QuickBooksClient:
         answers = []
         for number, start in enumerate(range(0, len(items), BATCH_SIZE)):
             chunk = items[start : start + BATCH_SIZE]
-            with self.batch_limiter.slot(timeout=120):
+            try:
+                self.batch_limiter.acquire(timeout=90)
+            except TimeoutError:  # nothing was sent: the job comes back when the minute has room
+                raise errors.RateLimitedError("40 batch requests a minute are used up", retry_after=30) from None
+            try:
                 answer = self._call(
                     "POST",
                     "batch",
@@ -297,5 +301,7 @@ class QuickBooksClient:
                     body={"BatchItemRequest": chunk},
                     idempotent=True,
                 )
+            finally:
+                self.batch_limiter.release()
             answers.extend(answer.get("BatchItemResponse") or [])
         return answers

@@ -457,6 +457,33 @@ class TestQuickBooksSync(QuickBooksCase):
         self.assertEqual(row.reason, "conflict")
         self.assertIn("5010", row.message)
 
+    def test_a_burst_of_posted_invoices_reaches_quickbooks_in_batches_once_each(self):
+        """QuickBooks takes 30 new documents in one /batch request: a burst of exports goes in
+        batches, and an item QuickBooks refuses takes the one-record path to its quarantine."""
+        self.connect()
+        self.import_kinds(("account", "tax"))
+        self.control("company", books_closed_on="2026-10-31")
+        moves = self.env["account.move"]
+        for n in range(40):
+            moves |= self.make_invoice(self.partner_a, f"{50 + n}.00", post=False)
+        late = self.make_invoice(self.partner_a, "45.00", post=False, invoice_date="2026-10-15")
+        (moves | late).action_post()
+        self.assertEqual(len(self.pending_jobs("_job_export_record")), 41)
+        self.run_jobs()
+        stamps = [d.get("PrivateNote") for d in self.qbo_docs("Invoice")]
+        for move in moves:
+            self.assertEqual(stamps.count(f"odoo:account.move:{move.id}"), 1, move.name)
+            self.assertTrue(self.env["connector.binding"]._for_record(self.backend, "invoice", move))
+        self.assertNotIn(f"odoo:account.move:{late.id}", stamps)
+        row = self.env["connector.quarantine"].search([("res_model", "=", "account.move"), ("res_id", "=", late.id)])
+        self.assertEqual(row.reason, "closed_period")
+        batches = [key for key in self.sandbox.stats["by_requestid"] if key.startswith("b")]
+        self.assertEqual(len(batches), 2, "41 invoices in a batch of 30 and one of 11")
+        jobs = self.env["queue.job"].sudo().search([("method_name", "=", "_job_export_record")])
+        taken = jobs.filtered(lambda job: "exported together with job" in (job.result or ""))
+        self.assertEqual(len(taken), 39, "two jobs did the work of 41")
+        self.assertEqual(set(jobs.mapped("state")), {"done"})
+
     def test_closed_books_quarantine_an_export_as_closed_period(self):
         self.connect()
         self.import_kinds(("account", "tax"))
