@@ -43,14 +43,6 @@ VOLATILE_KEYS = ("version", "updated_at", "external_id", "amount_residual")
 PAYABLE_TYPES = ("asset_receivable", "liability_payable")
 
 
-class PageRefused(Exception):
-    """Records of a page that cannot be created with the others (they take the one-record path)."""
-
-    def __init__(self, external_ids):
-        super().__init__(f"{len(external_ids)} records need a look of their own")
-        self.external_ids = {str(external_id) for external_id in external_ids}
-
-
 def content_hash(record):
     stable = {k: v for k, v in record.items() if k not in VOLATILE_KEYS}
     return hashlib.sha256(json_dumps(stable, sort_keys=True).encode()).hexdigest()
@@ -153,28 +145,22 @@ class ConnectorEngine(models.AbstractModel):
     def _create_page(self, backend, kind, ready):
         """Create the prepared records together; return those left for the one-record path.
 
-        ``_create_new_<kind>`` may refuse some records by name (``PageRefused``): the page
-        is created again without them. Any other refusal sends the whole page there."""
+        ``_create_new_<kind>`` returns the new Odoo records in order, None for a record it
+        left out. When Odoo refuses the page, all of it goes to the one-record path."""
         records = [record for record, _vals in ready]
         try:
             with self._savepoint(kind, f"(a page of {len(records)})"):
                 targets = getattr(self, f"_create_new_{kind}")(backend, [vals for _r, vals in ready], records)
-                pairs = list(zip(records, targets, strict=True))
+                pairs = [(rec, target) for rec, target in zip(records, targets, strict=True) if target]
                 self.env["connector.binding"].sudo().create(
                     [self._binding_vals(backend, kind, rec, target) for rec, target in pairs]
                 )
                 self.env["connector.sync.log"]._log_done(backend, "import", kind, pairs)
-                self._resolve_quarantine(backend, "import", kind, external_id=[r["external_id"] for r in records])
-            return []
-        except PageRefused as refusal:
-            refused = [rec for rec in records if str(rec["external_id"]) in refusal.external_ids]
-            left = [pair for pair in ready if str(pair[0]["external_id"]) not in refusal.external_ids]
-            if not refused:
-                return records
-            return refused + (self._create_page(backend, kind, left) if left else [])
+                self._resolve_quarantine(backend, "import", kind, external_id=[r["external_id"] for r, _t in pairs])
         except (errors.ConnectorError, ValidationError, UserError) as exc:
             _logger.warning("%s: a page of %d %s records goes one by one: %s", backend.name, len(records), kind, exc)
             return records
+        return [rec for rec, target in zip(records, targets, strict=True) if not target]
 
     @contextmanager
     def _savepoint(self, kind, what):
@@ -764,18 +750,25 @@ class ConnectorEngine(models.AbstractModel):
         return dict(vals, invoice_line_ids=[fields.Command.create(v) for v in lines])
 
     def _create_new_invoice(self, backend, vals_list, records):
-        """Documents created together; one whose total is not the provider's to the cent
-        (a rounding line to add, or a refusal) takes the one-record path."""
+        """Documents created together. A one-cent tax difference gets its rounding line as
+        it would alone; a document whose difference cannot be settled is removed again
+        (a draft: nothing of it stays) and left out (None) for the one-record path."""
         moves = self._quiet(self.env["account.move"]).with_company(backend.company_id).create(vals_list)
-        pairs = list(zip(moves, records, strict=True))
-        off = [rec["external_id"] for move, rec in pairs if self._total_difference(move, rec)]
-        if off:
-            raise PageRefused(off)
+        kept, left_out = [], self.env["account.move"]
+        for move, rec in zip(moves, records, strict=True):
+            try:
+                self._settle_total(backend, move, rec)
+                kept.append(move)
+            except errors.RoundingDiffError:
+                kept.append(None)
+                left_out |= move
+        left_out.unlink()
+        pairs = [(move, rec) for move, rec in zip(kept, records, strict=True) if move]
         moves.browse([move.id for move, rec in pairs if rec.get("state", "posted") == "posted"]).action_post()
         for move, rec in pairs:
             if rec.get("state") == "void":
                 self._apply_state(move, rec)
-        return moves
+        return kept
 
     def _import_invoice(self, backend, rec):
         Move = self._quiet(self.env["account.move"]).with_company(backend.company_id)
@@ -812,36 +805,40 @@ class ConnectorEngine(models.AbstractModel):
 
     def _finish_document(self, backend, move, rec):
         """Reconcile Odoo's totals with the provider's, then post (or cancel)."""
-        diff = self._total_difference(move, rec)
-        if diff:
-            actual = quantize(Decimal(str(move.amount_total)), move.currency_id.decimal_places)
-            expected = actual + diff
-            if not self.env.context.get("connector_force"):
-                if abs(diff) > ONE_CENT:
-                    raise errors.RoundingDiffError(
-                        f"Odoo computes a total of {actual} {move.currency_id.name}, the provider {expected}: "
-                        f"a difference of {diff} is more than a rounding"
-                    )
-                if not backend.rounding_account_id:
-                    raise errors.RoundingDiffError(
-                        f"A rounding difference of {diff} needs a rounding account on the connection {backend.name}"
-                    )
-                move.write(
-                    {
-                        "invoice_line_ids": [
-                            fields.Command.create(
-                                {
-                                    "name": self.env._("Tax rounding difference"),
-                                    "account_id": backend.rounding_account_id.id,
-                                    "quantity": 1,
-                                    "price_unit": float(diff),
-                                    "tax_ids": [fields.Command.clear()],
-                                }
-                            )
-                        ]
-                    }
-                )
+        self._settle_total(backend, move, rec)
         self._apply_state(move, rec)
+
+    def _settle_total(self, backend, move, rec):
+        """Make the document's total the provider's: a difference of a cent goes to the
+        connection's rounding account; more is a RoundingDiffError."""
+        diff = self._total_difference(move, rec)
+        if not diff or self.env.context.get("connector_force"):
+            return
+        actual = quantize(Decimal(str(move.amount_total)), move.currency_id.decimal_places)
+        if abs(diff) > ONE_CENT:
+            raise errors.RoundingDiffError(
+                f"Odoo computes a total of {actual} {move.currency_id.name}, the provider {actual + diff}: "
+                f"a difference of {diff} is more than a rounding"
+            )
+        if not backend.rounding_account_id:
+            raise errors.RoundingDiffError(
+                f"A rounding difference of {diff} needs a rounding account on the connection {backend.name}"
+            )
+        move.write(
+            {
+                "invoice_line_ids": [
+                    fields.Command.create(
+                        {
+                            "name": self.env._("Tax rounding difference"),
+                            "account_id": backend.rounding_account_id.id,
+                            "quantity": 1,
+                            "price_unit": float(diff),
+                            "tax_ids": [fields.Command.clear()],
+                        }
+                    )
+                ]
+            }
+        )
 
     @staticmethod
     def _apply_state(move, rec):

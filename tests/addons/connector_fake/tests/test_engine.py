@@ -145,7 +145,7 @@ class TestPages(FakeProviderCase):
         self.assertEqual(set(created.mapped("state")), {"posted"})
         self.assertEqual({D(str(m.amount_total)).quantize(D("0.01")) for m in created}, {D("230.00")})
         self.assertEqual(len(set(created.mapped("name"))), 6, "each posted with a number of its own")
-        # the one-cent difference took the one-record path, which adds the rounding line
+        # the one-cent difference got its rounding line in the page
         cent = self.moves("PG-CENT")
         self.assertEqual(D(str(cent.amount_total)).quantize(D("0.01")), D("230.01"))
         self.assertEqual(cent.state, "posted")
