@@ -851,8 +851,8 @@ class ConnectorEngine(models.AbstractModel):
                 move.button_draft()
             move.button_cancel()
 
-    def _import_payment(self, backend, rec):
-        Payment = self._quiet(self.env["account.payment"]).with_company(backend.company_id)
+    def _payment_vals(self, backend, rec):
+        """(values of the payment, [(document, amount applied)])."""
         partner = self._dependency(backend, "party", rec["partner"])
         currency = self._currency(rec["currency"])
         journal = self._payment_journal(backend, rec)
@@ -871,6 +871,29 @@ class ConnectorEngine(models.AbstractModel):
             "journal_id": journal.id,
             "memo": rec.get("reference") or rec.get("memo") or False,
         }
+        return vals, documents
+
+    def _prepare_new_payment(self, backend, rec):
+        vals, documents = self._payment_vals(backend, rec)
+        for move, _amount in documents:
+            self._open_lines(move)  # refuses a document the payment cannot apply to
+        return {"vals": vals, "documents": documents}
+
+    def _create_new_payment(self, backend, prepared, records):
+        """Payments created and posted together, then applied one by one. A refusal while
+        applying sends the page to the one-record path (nothing of it stays)."""
+        Payment = self._quiet(self.env["account.payment"]).with_company(backend.company_id)
+        payments = Payment.create([item["vals"] for item in prepared])
+        payments.action_post()
+        for payment, item, rec in zip(payments, prepared, records, strict=True):
+            self._allocate(payment, item["documents"])
+            if rec.get("state") == "void":
+                self._void_payment(payment)
+        return list(payments)
+
+    def _import_payment(self, backend, rec):
+        Payment = self._quiet(self.env["account.payment"]).with_company(backend.company_id)
+        vals, documents = self._payment_vals(backend, rec)
 
         def create():
             payment = Payment.create(vals)
@@ -888,11 +911,16 @@ class ConnectorEngine(models.AbstractModel):
             self._allocate(payment, documents)
 
         payment = self._upsert(backend, "payment", rec, create, update)
-        if rec.get("state") == "void" and payment.state != "canceled":
+        if rec.get("state") == "void":
+            self._void_payment(payment)
+        return payment
+
+    @staticmethod
+    def _void_payment(payment):
+        if payment.state != "canceled":
             payment.move_id.line_ids.remove_move_reconcile()
             payment.action_draft()
             payment.action_cancel()
-        return payment
 
     def _payment_journal(self, backend, rec):
         Journal = self.env["account.journal"]
@@ -923,21 +951,24 @@ class ConnectorEngine(models.AbstractModel):
         """Reconcile the payment with each document for exactly the allocated amount."""
         pay_lines = payment.move_id.line_ids.filtered(lambda ln: ln.account_id.account_type in PAYABLE_TYPES)
         for move, amount in documents:
-            if move.state != "posted":
-                raise errors.PayloadValidationError(
-                    f"{move.display_name} is not posted: the payment cannot apply to it"
-                )
-            inv_lines = move.line_ids.filtered(
-                lambda ln: ln.account_id.account_type in PAYABLE_TYPES and not ln.reconciled
-            )
-            if not inv_lines:
-                raise errors.PayloadValidationError(f"{move.display_name} is already paid")
+            inv_lines = self._open_lines(move)
             residual = quantize(Decimal(str(abs(move.amount_residual))), move.currency_id.decimal_places)
             open_pay = pay_lines.filtered(lambda ln: not ln.reconciled)
             if quantize(amount) < residual and len(documents) > 1:
                 self._partial_reconcile(open_pay, inv_lines, amount)
             else:
                 (open_pay + inv_lines).reconcile()
+
+    @staticmethod
+    def _open_lines(move):
+        """The document's receivable or payable lines still open; a typed refusal when a
+        payment cannot apply to it."""
+        if move.state != "posted":
+            raise errors.PayloadValidationError(f"{move.display_name} is not posted: the payment cannot apply to it")
+        lines = move.line_ids.filtered(lambda ln: ln.account_id.account_type in PAYABLE_TYPES and not ln.reconciled)
+        if not lines:
+            raise errors.PayloadValidationError(f"{move.display_name} is already paid")
+        return lines
 
     def _applied_payments(self, move):
         """What is reconciled with the document: [(counterpart line, amount in the document's currency)]."""
@@ -1054,7 +1085,7 @@ class ConnectorEngine(models.AbstractModel):
         key = int(hashlib.sha1(reference_for(record).encode()).hexdigest()[:15], 16)
         self.env.cr.execute("SELECT pg_try_advisory_xact_lock(%s)", [key])
         if not self.env.cr.fetchone()[0]:
-            raise errors.LockBusyError(f"{record.display_name} is being exported by another worker", retry_after=10)
+            raise errors.LockBusyError(f"{record.display_name} is being exported by another worker", retry_after=3)
 
     def _export(self, backend, kind, record):
         self._lock_record(record)

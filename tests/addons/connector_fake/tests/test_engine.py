@@ -204,6 +204,37 @@ class TestPages(FakeProviderCase):
         self.assertEqual(set(new.mapped("supplier_rank")), {1})
         self.assertEqual(set(new.mapped("company_id")), {self.env.company})
 
+    def test_a_page_of_payments_applies_each_to_its_documents(self):
+        for external_id in ("PI1", "PI2", "PI3"):
+            self.adapter.put("invoice", self.invoice(external_id))
+        self.engine._import_safely(self.backend, "invoice", self.invoice("PI1"))
+
+        def payment(external_id, document, amount):
+            return {
+                "external_id": external_id,
+                "payment_type": "inbound",
+                "partner": "C1",
+                "date": "2026-02-20",
+                "amount": D(amount),
+                "currency": self.env.company.currency_id.name,
+                "allocations": [{"document": document, "amount": D(amount)}],
+            }
+
+        self.adapter.put("payment", payment("PP1", "PI1", "100.00"))  # part of an imported invoice
+        self.adapter.put("payment", payment("PP2", "PI2", "230.00"))  # an invoice read on the way
+        self.adapter.put("payment", payment("PP3", "PI1", "130.00"))  # the rest of PI1, same page
+        self.adapter.put("payment", payment("PP4", "PI3", "230.00"))
+        self.adapter.put("payment", dict(payment("PP5", "PI3", "230.00"), reference="again"))  # PI3 is paid
+        self.backend._job_import_batch("payment")
+        one, two, three = (self.bound("invoice", x) for x in ("PI1", "PI2", "PI3"))
+        self.assertEqual((one.payment_state, two.payment_state, three.payment_state), ("paid", "paid", "paid"))
+        for external_id, document in (("PP1", one), ("PP2", two), ("PP3", one), ("PP4", three)):
+            self.assertEqual(self.bound("payment", external_id).reconciled_invoice_ids, document, external_id)
+        self.assertFalse(self.bound("payment", "PP5"))
+        row = self.env["connector.quarantine"].search([("external_id", "=", "PP5")])
+        self.assertEqual(row.reason, "validation")
+        self.assertIn("already paid", row.message)
+
     def test_a_page_costs_a_fraction_of_the_queries_of_its_records_one_by_one(self):
         def queries(records):
             self.env.flush_all()
