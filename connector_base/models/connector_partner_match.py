@@ -2,6 +2,9 @@ from odoo import api, fields, models, tools
 
 from .connector_mapping_mixin import name_similarity
 
+#: database name -> whether res_partner has the trigram index on names (see res_partner.init)
+_TRIGRAM_INDEX = {}
+
 
 class ConnectorPartnerMatch(models.Model):
     """Candidate pairs between a provider contact and Odoo partners, for review.
@@ -43,11 +46,38 @@ class ConnectorPartnerMatch(models.Model):
                     seen.add(p.id)
                     out.append((p, s, b))
             return out
-        words = [w for w in (name or "").split() if len(w) > 2][:1]
-        domain = base + ([("name", "ilike", words[0])] if words else [])
-        found = Partner.search_fetch(domain, ["name"], limit=200)  # the names only, not whole partners
+        found = self._similar_names(company, name)
+        if found is None:  # no trigram index: the partners sharing the first word
+            words = [w for w in (name or "").split() if len(w) > 2][:1]
+            domain = base + ([("name", "ilike", words[0])] if words else [])
+            found = Partner.search_fetch(domain, ["name"], limit=200)  # the names only, not whole partners
         scored = [(p, name_similarity(name, p.name), "name") for p in found]
         return sorted([c for c in scored if c[1] >= 0.85], key=lambda c: -c[1])
+
+    def _similar_names(self, company, name, limit=50):
+        """The partners whose names share most trigrams with ``name`` (pg_trgm's ``%``, through
+        the index res_partner.init makes), best first; None when the index is not there.
+
+        Unlike the partners sharing a first word, their number does not grow with the
+        partner list: an import of N contacts stays O(N)."""
+        if not name or not self._trigram_index():
+            return None if not name else self.env["res.partner"]
+        Partner = self.env["res.partner"].with_context(active_test=False)
+        Partner.flush_model(["name", "parent_id", "company_id"])
+        self.env.cr.execute(
+            """SELECT id FROM res_partner
+                WHERE name %% %s AND parent_id IS NULL AND (company_id IS NULL OR company_id = %s)
+                ORDER BY similarity(name, %s) DESC, id LIMIT %s""",
+            [name, company.id, name, limit],
+        )
+        return Partner.browse([row[0] for row in self.env.cr.fetchall()])
+
+    def _trigram_index(self):
+        known = _TRIGRAM_INDEX.get(self.env.cr.dbname)
+        if known is None:
+            self.env.cr.execute("SELECT 1 FROM pg_indexes WHERE indexname = 'res_partner_connector_name_trgm_idx'")
+            known = _TRIGRAM_INDEX[self.env.cr.dbname] = bool(self.env.cr.fetchone())
+        return known
 
     def _suggest(self):
         for row in self:

@@ -251,6 +251,15 @@ class TestPages(FakeProviderCase):
         self.assertEqual(self.env["connector.binding"].search_count([("external_id", "=like", "Q%")]), 41)
         self.assertLess(page, 40 * one / 3, f"{page} queries for 40 contacts, {one} for one")
 
+    def test_a_contact_finds_its_partner_among_many_sharing_its_first_word(self):
+        Partner = self.env["res.partner"]
+        Partner.create([{"name": f"Acme Aardvark Rentals {n}", "is_company": True} for n in range(250)])
+        garden = Partner.create({"name": "Acme Garden Supplies Inc.", "is_company": True})
+        self.adapter.put("party", {"external_id": "NM1", "name": "ACME Garden Supplies", "roles": ["customer"]})
+        self.backend._job_import_batch("party")
+        self.assertEqual(self.bound("party", "NM1"), garden, "linked, not created next to it")
+        self.assertEqual(Partner.search_count([("name", "ilike", "garden supplies")]), 1)
+
     def test_a_record_twice_in_one_page_is_created_once_then_updated(self):
         first = {"external_id": "TW1", "name": "Twice Ltd", "roles": ["customer"], "version": "1"}
         second = dict(first, name="Twice Limited", version="2")
