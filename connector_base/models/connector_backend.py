@@ -576,7 +576,10 @@ class ConnectorBackend(models.Model):
                 f"connection {self.name} is {self.state}: the job waits", seconds=600, ignore_retry=True
             )
         try:
-            return getattr(self, f"_{name}")(*args)
+            # an auth refusal leaves nothing of the half-done job behind (log rows, the export
+            # jobs it took over): the job is put back whole
+            with self.env.cr.savepoint():
+                return getattr(self, f"_{name}")(*args)
         except errors.AuthError as exc:
             self._mark_needs_reconnect(exc)
             getattr(

@@ -7,6 +7,7 @@ from odoo import Command
 from odoo.tests import tagged
 
 from odoo.addons.queue_job.exception import RetryableJobError
+from odoo.addons.queue_job.job import Job
 
 from .common import QuickBooksCase, legacy_event, sign_webhook
 
@@ -157,6 +158,28 @@ class TestQuickBooksSync(QuickBooksCase):
         self.connect()
         self.assertEqual(self.backend.state, "connected")
         self.assertFalse(any(self.pending_jobs("_job_import_batch").mapped("eta")), "reconnecting wakes them")
+
+    def test_a_batch_export_refused_credentials_leaves_every_waiting_export_in_the_queue(self):
+        self.connect()
+        self.import_kinds(("account", "tax", "party", "product"))
+        moves = self.env["account.move"]
+        for n in range(5):
+            moves |= self.make_invoice(self.partner_a, f"{60 + n}.00", post=False)
+        moves.action_post()
+        first = self.pending_jobs("_job_export_record")[:1]
+        self.sandbox.refresh_tokens.clear()
+        self.control("expire_tokens")
+        job = Job.load(self.env(su=True), first.uuid)
+        job.set_started()
+        job.perform()
+        job.set_done()
+        job.store()
+        self.assertEqual(self.backend.state, "needs_reconnect")
+        waiting = self.pending_jobs("_job_export_record")
+        self.assertEqual(len(waiting), 5, "the four it would have taken over, and itself put back")
+        self.assertEqual(len(waiting.filtered("eta")), 1)
+        self.assertFalse(self.env["queue.job"].sudo().search([("result", "like", "exported together")]))
+        self.assertFalse([d for d in self.qbo_docs("Invoice") if (d.get("PrivateNote") or "").startswith("odoo:")])
 
     # ------------------------------------------------------------------ webhooks
     def post_webhook(self, payload, signature=None):
