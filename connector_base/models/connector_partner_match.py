@@ -55,27 +55,30 @@ class ConnectorPartnerMatch(models.Model):
         return sorted([c for c in scored if c[1] >= 0.85], key=lambda c: -c[1])
 
     def _similar_names(self, company, name, limit=50):
-        """The partners whose names share most trigrams with ``name`` (pg_trgm's ``%``, through
-        the index res_partner.init makes), best first; None when the index is not there.
+        """The partners whose names share most trigrams with ``name`` (pg_trgm's ``%`` and
+        ``<->``, nearest first, through the GiST index res_partner.init makes); None when the
+        index is not there.
 
-        Unlike the partners sharing a first word, their number does not grow with the
-        partner list: an import of N contacts stays O(N)."""
+        The index walk stops after ``limit`` names, however many partners look alike or share
+        a first word: an import of N contacts stays O(N log N)."""
         if not name or not self._trigram_index():
             return None if not name else self.env["res.partner"]
         Partner = self.env["res.partner"].with_context(active_test=False)
         Partner.flush_model(["name", "parent_id", "company_id"])
+        # the nearest names by the index alone, then the filters: with the other conditions
+        # inside, stale statistics (a bulk import) can turn the plan into a sort of them all
         self.env.cr.execute(
-            """SELECT id FROM res_partner
-                WHERE name %% %s AND parent_id IS NULL AND (company_id IS NULL OR company_id = %s)
-                ORDER BY similarity(name, %s) DESC, id LIMIT %s""",
-            [name, company.id, name, limit],
+            """SELECT id FROM (SELECT id, parent_id, company_id FROM res_partner
+                                WHERE name %% %s ORDER BY name <-> %s LIMIT %s) AS near
+                WHERE parent_id IS NULL AND (company_id IS NULL OR company_id = %s)""",
+            [name, name, 2 * limit, company.id],
         )
         return Partner.browse([row[0] for row in self.env.cr.fetchall()])
 
     def _trigram_index(self):
         known = _TRIGRAM_INDEX.get(self.env.cr.dbname)
         if known is None:
-            self.env.cr.execute("SELECT 1 FROM pg_indexes WHERE indexname = 'res_partner_connector_name_trgm_idx'")
+            self.env.cr.execute("SELECT 1 FROM pg_indexes WHERE indexname = 'res_partner_connector_name_gist_idx'")
             known = _TRIGRAM_INDEX[self.env.cr.dbname] = bool(self.env.cr.fetchone())
         return known
 
