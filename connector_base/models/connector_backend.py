@@ -633,12 +633,15 @@ class ConnectorBackend(models.Model):
         bound_before = Binding.search_count(binding_domain)
         cursor = self.env["connector.cursor"]._take(self, kind)
         position = cursor.position
+        engine = self.env["connector.engine"]
         done = quarantined = unsaved = 0
         changes = self._get_adapter().changes(kind, since=cursor.position or self._start_position())
         for page, page_position in self._pages(changes):
-            quarantined += self.env["connector.engine"]._import_page(self, kind, page)
+            quarantined += engine._import_page(self, kind, page)
             done += len(page)
             unsaved += len(page)
+            if done % engine.ANALYZE_EVERY < len(page):
+                engine._refresh_statistics(kind)
             if page_position:
                 position = max(position or page_position, page_position)
             if commit_every and unsaved >= commit_every:
