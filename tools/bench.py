@@ -53,6 +53,25 @@ def percentile(values, pct):
     return values[min(len(values) - 1, max(0, round(pct / 100.0 * len(values)) - 1))]
 
 
+def watch(query, args, enough, timeout, every):
+    """Run ``query`` (one value) in a fresh snapshot of the bench database every ``every`` s
+    until ``enough(value)`` or ``timeout`` s; return (the last value, the seconds waited)."""
+    from odoo.sql_db import db_connect
+
+    started = time.monotonic()
+    cr = db_connect(DB).cursor()
+    try:
+        while True:
+            cr.execute(query, args)
+            value = cr.fetchone()[0]
+            cr.rollback()  # the next look sees what committed since
+            if enough(value) or time.monotonic() - started >= timeout:
+                return value, time.monotonic() - started
+            time.sleep(every)
+    finally:
+        cr.close()
+
+
 def phase_import(env, backend, sandbox):
     say(f"1. initial import of {N} customers, {N // 2} items, {N} invoices (3 lines), {N // 2} payments")
     results = {}
@@ -160,13 +179,12 @@ def phase_ceiling(env, taxes):
     return out
 
 
-def phase_export(env, backend, sandbox, taxes, server):
+def phase_export(env, backend, sandbox, taxes):
     """N/5 invoices posted in Odoo at once; the server's job runner exports them (batches of
     30 where several wait). Timed from the commit that posts them to the last binding."""
     count = max(10, N // 5)
     say(f"3. export of {count} invoices posted in Odoo, by the job runner")
     from odoo import Command
-    from odoo.sql_db import db_connect
 
     throttled_before = sandbox.stats["throttled"]
     batches_before = len([key for key in sandbox.stats["by_requestid"] if key.startswith("b")])
@@ -194,24 +212,14 @@ def phase_export(env, backend, sandbox, taxes, server):
     )
     moves.action_post()  # one export job per invoice
     env.cr.commit()
-    started = time.monotonic()
-    watch = db_connect(DB).cursor()
-    exported = 0
-    try:
-        while time.monotonic() - started < max(600, count / 5):
-            watch.execute(
-                """SELECT count(*) FROM connector_binding WHERE backend_id = %s AND external_type = 'invoice'
-                   AND res_model = 'account.move' AND res_id = ANY(%s)""",
-                [backend.id, moves.ids],
-            )
-            exported = watch.fetchone()[0]
-            watch.rollback()
-            if exported >= count:
-                break
-            time.sleep(0.2)
-    finally:
-        watch.close()
-    seconds = time.monotonic() - started
+    exported, seconds = watch(
+        """SELECT count(*) FROM connector_binding WHERE backend_id = %s AND external_type = 'invoice'
+           AND res_model = 'account.move' AND res_id = ANY(%s)""",
+        [backend.id, moves.ids],
+        lambda bound: bound >= count,
+        timeout=max(600, count / 5),
+        every=0.2,
+    )
     rate = per_min(exported, seconds)
     batches = len([key for key in sandbox.stats["by_requestid"] if key.startswith("b")]) - batches_before
     result = {
@@ -273,9 +281,6 @@ def phase_webhooks(env, backend, sandbox, server):
         ack_ms = [ms for ms, status in acks if status == 200]
         sandbox.webhook.update(url=url, interval=0.0)
         latencies = []
-        from odoo.sql_db import db_connect
-
-        watch = db_connect(DB).cursor()
         for n, doc in enumerate(sandbox.company.snapshot("Customer")[60:80]):
             name = f"{doc['DisplayName']} renamed {n}"
             started = time.monotonic()
@@ -285,15 +290,9 @@ def phase_webhooks(env, backend, sandbox, server):
                 operation="update",
                 sparse=True,
             )
-            while time.monotonic() - started < 30:
-                watch.execute("SELECT 1 FROM res_partner WHERE name = %s", [name])
-                found = watch.fetchone()
-                watch.rollback()  # a fresh snapshot for the next look
-                if found:
-                    latencies.append(time.monotonic() - started)
-                    break
-                time.sleep(0.05)
-        watch.close()
+            found, _waited = watch("SELECT count(*) FROM res_partner WHERE name = %s", [name], bool, 30, 0.05)
+            if found:
+                latencies.append(time.monotonic() - started)
     finally:
         sandbox.webhook.update(url=None)
     result = {
@@ -400,7 +399,7 @@ def main():
         server = OdooServer(CONF, DB, WEB_PORT)
         server.start()
         try:
-            exported = phase_export(env, backend, sandbox, taxes, server)
+            exported = phase_export(env, backend, sandbox, taxes)
             webhooks = phase_webhooks(env, backend, sandbox, server)
         finally:
             server.stop()

@@ -172,7 +172,9 @@ class ConnectorEngine(models.AbstractModel):
                 self.env["connector.binding"].sudo().create(
                     [self._binding_vals(backend, kind, rec, target) for rec, target in pairs]
                 )
-                self.env["connector.sync.log"]._log_done(backend, "import", kind, pairs)
+                self.env["connector.sync.log"]._log_done(
+                    backend, "import", kind, [(rec["external_id"], target) for rec, target in pairs]
+                )
                 self._resolve_quarantine(backend, "import", kind, external_id=[r["external_id"] for r, _t in pairs])
         except (errors.ConnectorError, ValidationError, UserError) as exc:
             _logger.warning("%s: a page of %d %s records goes one by one: %s", backend.name, len(records), kind, exc)
@@ -222,7 +224,7 @@ class ConnectorEngine(models.AbstractModel):
         elif external_id:
             domain.append(("external_id", "=", str(external_id)))
         elif record:
-            domain += [("res_model", "=", record._name), ("res_id", "=", record.id)]
+            domain += [("res_model", "=", record._name), ("res_id", "in", record.ids)]
         else:
             return
         self.env["connector.quarantine"].sudo().search(domain).write({"state": "resolved"})
@@ -336,7 +338,7 @@ class ConnectorEngine(models.AbstractModel):
         else:
             # our own export, read back before the export recorded its link: link, leave as is
             target = self._adopt(backend, kind, record) or create()
-        vals = self._binding_vals(backend, kind, record, target)
+        vals = self._binding_vals(backend, kind, record, target, digest)
         if binding:
             binding.write(vals)
         else:
@@ -344,7 +346,7 @@ class ConnectorEngine(models.AbstractModel):
         return target
 
     @staticmethod
-    def _binding_vals(backend, kind, record, target):
+    def _binding_vals(backend, kind, record, target, digest=None):
         """The binding of ``record`` to ``target`` after an import."""
         return {
             "backend_id": backend.id,
@@ -354,7 +356,7 @@ class ConnectorEngine(models.AbstractModel):
             "res_id": target.id,
             "external_version": record.get("version"),
             "remote_updated_at": record.get("updated_at"),
-            "content_hash": content_hash(record),
+            "content_hash": digest or content_hash(record),
             "last_sync_at": fields.Datetime.now(),
             "last_direction": "import",
         }
@@ -909,14 +911,10 @@ class ConnectorEngine(models.AbstractModel):
         return list(payments)
 
     def _import_payment(self, backend, rec):
-        Payment = self._quiet(self.env["account.payment"]).with_company(backend.company_id)
         vals, documents = self._payment_vals(backend, rec)
 
         def create():
-            payment = Payment.create(vals)
-            payment.action_post()
-            self._allocate(payment, documents)
-            return payment
+            return self._create_new_payment(backend, [{"vals": vals, "documents": documents}], [rec])[0]
 
         def update(payment):
             payment = self._quiet(payment)
@@ -1181,10 +1179,22 @@ class ConnectorEngine(models.AbstractModel):
         them, the others (updates, refusals, anything that does not fit) one by one.
         Return {record: external id, or None when it went to quarantine}."""
         adapter = backend._get_adapter()
-        Binding = self.env["connector.binding"].sudo()
+        bound = set(
+            self.env["connector.binding"]
+            .sudo()
+            .search(
+                [
+                    ("backend_id", "=", backend.id),
+                    ("external_type", "=", kind),
+                    ("res_model", "=", records._name),
+                    ("res_id", "in", records.ids),
+                ]
+            )
+            .mapped("res_id")
+        )
         results, batch = {}, []
         for record in records:
-            if adapter.batch_size > 1 and not Binding._for_record(backend, kind, record):
+            if adapter.batch_size > 1 and record.id not in bound:
                 try:
                     with self._savepoint(kind, record.display_name):
                         self._lock_record(record)
@@ -1195,11 +1205,10 @@ class ConnectorEngine(models.AbstractModel):
                     pass  # the one-record path quarantines it, with its reason
             results[record] = self._export_safely(backend, kind, record)
         for start in range(0, len(batch), adapter.batch_size):
-            results.update(self._create_remote_page(backend, kind, batch[start : start + adapter.batch_size]))
+            results.update(self._create_remote_page(backend, adapter, kind, batch[start : start + adapter.batch_size]))
         return results
 
-    def _create_remote_page(self, backend, kind, batch):
-        adapter = backend._get_adapter()
+    def _create_remote_page(self, backend, adapter, kind, batch):
         items = [
             (data, reference_for(record), self._idempotency_key(backend, record, digest))
             for record, data, digest in batch
@@ -1232,10 +1241,10 @@ class ConnectorEngine(models.AbstractModel):
             done.append((record, outcome[0]))
         if done:
             self.env["connector.sync.log"]._log_done(
-                backend, "export", kind, [({"external_id": external_id}, record) for record, external_id in done]
+                backend, "export", kind, [(external_id, record) for record, external_id in done]
             )
-            for record, _external_id in done:
-                self._resolve_quarantine(backend, "export", kind, record=record)
+            exported = self.env[batch[0][0]._name].browse([record.id for record, _external_id in done])
+            self._resolve_quarantine(backend, "export", kind, record=exported)
         return results
 
     def _external_ref(self, backend, kind, record):

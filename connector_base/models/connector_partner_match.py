@@ -2,9 +2,6 @@ from odoo import api, fields, models, tools
 
 from .connector_mapping_mixin import name_similarity
 
-#: database name -> whether res_partner has the trigram index on names (see res_partner.init)
-_TRIGRAM_INDEX = {}
-
 
 class ConnectorPartnerMatch(models.Model):
     """Candidate pairs between a provider contact and Odoo partners, for review.
@@ -61,8 +58,10 @@ class ConnectorPartnerMatch(models.Model):
 
         The index walk stops after ``limit`` names, however many partners look alike or share
         a first word: an import of N contacts stays O(N log N)."""
-        if not name or not self._trigram_index():
-            return None if not name else self.env["res.partner"]
+        if not name:
+            return self.env["res.partner"]
+        if not self._trigram_index():
+            return None
         Partner = self.env["res.partner"].with_context(active_test=False)
         Partner.flush_model(["name", "parent_id", "company_id"])
         # the nearest names by the index alone, then the filters: with the other conditions
@@ -75,12 +74,12 @@ class ConnectorPartnerMatch(models.Model):
         )
         return Partner.browse([row[0] for row in self.env.cr.fetchall()])
 
+    @tools.ormcache()
     def _trigram_index(self):
-        known = _TRIGRAM_INDEX.get(self.env.cr.dbname)
-        if known is None:
-            self.env.cr.execute("SELECT 1 FROM pg_indexes WHERE indexname = 'res_partner_connector_name_gist_idx'")
-            known = _TRIGRAM_INDEX[self.env.cr.dbname] = bool(self.env.cr.fetchone())
-        return known
+        """Whether res_partner has the trigram index on names (see res_partner.init); asked
+        once per registry, so again after a module update."""
+        self.env.cr.execute("SELECT 1 FROM pg_indexes WHERE indexname = 'res_partner_connector_name_gist_idx'")
+        return bool(self.env.cr.fetchone())
 
     def _suggest(self):
         for row in self:

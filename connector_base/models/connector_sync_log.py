@@ -70,7 +70,7 @@ class ConnectorSyncLog(models.Model):
 
     @api.model
     def _log_done(self, backend, direction, entity, pairs):
-        """One finished row per (canonical record, Odoo record) of a page, in one insert."""
+        """One finished row per (external id, Odoo record) of a page, in one insert."""
         now = fields.Datetime.now()
         return self.sudo().create(
             [
@@ -78,7 +78,7 @@ class ConnectorSyncLog(models.Model):
                     "backend_id": backend.id,
                     "direction": direction,
                     "entity": entity,
-                    "external_id": str(record["external_id"]),
+                    "external_id": str(external_id),
                     "res_model": target._name,
                     "res_id": target.id,
                     "state": "done",
@@ -86,7 +86,7 @@ class ConnectorSyncLog(models.Model):
                     "finished_at": now,
                     "job_uuid": self.env.context.get("job_uuid"),
                 }
-                for record, target in pairs
+                for external_id, target in pairs
             ]
         )
 

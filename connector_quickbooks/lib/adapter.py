@@ -6,11 +6,10 @@ import time
 from datetime import UTC, datetime, timedelta
 
 from odoo.addons.connector_base.lib import errors
-from odoo.addons.connector_base.lib.money import json_dumps
 from odoo.addons.connector_base.lib.provider import ProviderAdapter
 
 from . import mappers
-from .client import BATCH_SIZE, CDC_MAX_AGE, CDC_MAX_OBJECTS, parse_datetime, parse_fault, qbo_datetime, quote
+from .client import BATCH_SIZE, CDC_MAX_AGE, CDC_MAX_OBJECTS, fault_error, parse_datetime, qbo_datetime, quote
 
 _logger = logging.getLogger(__name__)
 
@@ -219,7 +218,7 @@ class QuickBooksAdapter(ProviderAdapter):
                 outcomes.append((mappers.ext_id(entity, doc["Id"]), str(doc["SyncToken"])))
             else:
                 fault = answer.get("Fault") or {"Error": [{"Message": "no answer for this item of the batch"}]}
-                outcomes.append(parse_fault(400, json_dumps({"Fault": fault})))
+                outcomes.append(fault_error(400, fault))
         return outcomes
 
     def _document(self, kind, record, external_id, reference):

@@ -62,18 +62,23 @@ def parse_fault(status, text):
             if body.get("error"):  # OAuth endpoints
                 message = body.get("error_description") or body["error"]
         else:
-            items = fault.get("Error") or fault.get("error") or [{}]
-            first = items[0] if items else {}
-            code = str(first.get("code") or "") or None
-            message = first.get("Detail") or first.get("detail") or first.get("Message") or first.get("message")
-            fault_type = fault.get("type") or ""
-            raw = first.get("Message") or first.get("message") or ""
-            found = _ERROR_CODE.search(raw)
-            if found and not code:
-                code = found.group(1)
+            return fault_error(status, fault)
     elif status < 400:
         return None
     return error_for(status, code, message or redact(text, limit=300), fault_type)
+
+
+def fault_error(status, fault):
+    """The typed error of a QuickBooks ``Fault`` object (an answer's, or a batch item's)."""
+    items = fault.get("Error") or fault.get("error") or [{}]
+    first = items[0] if items else {}
+    code = str(first.get("code") or "") or None
+    message = first.get("Detail") or first.get("detail") or first.get("Message") or first.get("message")
+    raw = first.get("Message") or first.get("message") or ""
+    found = _ERROR_CODE.search(raw)
+    if found and not code:
+        code = found.group(1)
+    return error_for(status, code, message or redact(json_dumps(fault), limit=300), fault.get("type") or "")
 
 
 def error_for(status, code, message, fault_type=""):
@@ -292,7 +297,7 @@ class QuickBooksClient:
             try:
                 self.batch_limiter.acquire(timeout=90)
             except TimeoutError:  # nothing was sent: the job comes back when the minute has room
-                raise errors.RateLimitedError("40 batch requests a minute are used up", retry_after=30) from None
+                raise errors.RateLimitedError("this minute's batch requests are used up", retry_after=30) from None
             try:
                 answer = self._call(
                     "POST",

@@ -201,15 +201,19 @@ class QuickBooksCase(AccountTestInvoicingCommon, HttpCase):
             if not jobs:
                 return done
             for record in jobs:
-                job = Job.load(self.env(su=True), record.uuid)
-                if job.state != "pending":  # taken over by a job that ran before it
-                    continue
-                job.set_started()
-                job.perform()
-                job.set_done()
-                job.store()
-                done += 1
+                done += self.run_job(record.uuid)
         return done
+
+    def run_job(self, uuid):
+        """Perform one pending job as the runner would; 0 when another has taken it over."""
+        job = Job.load(self.env(su=True), uuid)
+        if job.state != "pending":
+            return 0
+        job.set_started()
+        job.perform()
+        job.set_done()
+        job.store()
+        return 1
 
     def quarantine_messages(self):
         rows = self.env["connector.quarantine"].search([("backend_id", "=", self.backend.id)])

@@ -7,7 +7,6 @@ from odoo import Command
 from odoo.tests import tagged
 
 from odoo.addons.queue_job.exception import RetryableJobError
-from odoo.addons.queue_job.job import Job
 
 from .common import QuickBooksCase, legacy_event, sign_webhook
 
@@ -169,11 +168,7 @@ class TestQuickBooksSync(QuickBooksCase):
         first = self.pending_jobs("_job_export_record")[:1]
         self.sandbox.refresh_tokens.clear()
         self.control("expire_tokens")
-        job = Job.load(self.env(su=True), first.uuid)
-        job.set_started()
-        job.perform()
-        job.set_done()
-        job.store()
+        self.run_job(first.uuid)
         self.assertEqual(self.backend.state, "needs_reconnect")
         waiting = self.pending_jobs("_job_export_record")
         self.assertEqual(len(waiting), 5, "the four it would have taken over, and itself put back")
