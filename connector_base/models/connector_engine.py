@@ -118,13 +118,14 @@ class ConnectorEngine(models.AbstractModel):
         """Import a page of canonical records; return how many went to quarantine.
 
         A record new to this connection, of a kind with a page path (``_prepare_new_<kind>``
-        and ``_create_new_<kind>``), is checked and prepared in a savepoint of its own, then
+        and ``_create_new_<kind>``), is checked, then prepared in a savepoint of its own (with
+        what ``_page_hints_<kind>``, if the kind has one, looked up for the whole page), then
         created with the others. Everything else takes the one-record path: updates,
         deletions, a record our export stamped, a contact that matches an existing partner,
         a record that fails its checks (it is quarantined there, with its reason), and the
         whole page when Odoo refuses it."""
         prepare = getattr(self, f"_prepare_new_{kind}", None)
-        singles, ready, seen = [], [], set()
+        singles, fresh, ready, seen = {}, [], [], set()
         if prepare:
             ids = [str(r["external_id"]) for r in records if isinstance(r, dict) and r.get("external_id")]
             seen = set(
@@ -133,23 +134,33 @@ class ConnectorEngine(models.AbstractModel):
                 .search([("backend_id", "=", backend.id), ("external_type", "=", kind), ("external_id", "in", ids)])
                 .mapped("external_id")
             )
-        for record in records:
+        for index, record in enumerate(records):
             new = prepare and isinstance(record, dict) and not record.get("deleted") and not record.get("origin")
             external_id = str(record.get("external_id")) if new else None
             if not new or external_id in seen:  # a second copy in one page is an update of the first
-                singles.append(record)
+                singles[index] = record
                 continue
             seen.add(external_id)
             try:
+                canonical.validate(kind, record)
+            except errors.PermanentError:
+                singles[index] = record  # the one-record path quarantines it, with its reason
+                continue
+            fresh.append((index, record, external_id))
+        # what the prepares look up in the database, for the page at once (contacts: their matches)
+        page_hints = getattr(self, f"_page_hints_{kind}", None)
+        hints = page_hints(backend, [record for _i, record, _e in fresh]) if page_hints and fresh else {}
+        for index, record, external_id in fresh:
+            try:
                 with self._savepoint(kind, external_id):
-                    canonical.validate(kind, record)
-                    vals = prepare(backend, record)
+                    vals = prepare(backend, record, *([hints[external_id]] if page_hints else []))
             except (errors.PermanentError, ValidationError, UserError):
                 vals = None  # the one-record path quarantines it, with its reason
             if vals is None:
-                singles.append(record)
+                singles[index] = record
             else:
                 ready.append((record, vals))
+        singles = [singles[index] for index in sorted(singles)]
         if ready:
             refused = self._create_page(backend, kind, ready)
             singles = refused + singles
@@ -490,9 +501,40 @@ class ConnectorEngine(models.AbstractModel):
 
         return self._upsert(backend, "party", rec, create, update)
 
-    def _prepare_new_party(self, backend, rec):
+    def _page_hints_party(self, backend, records):
+        """What matching contacts to Odoo partners needs, for a page of them at once:
+        {external id: (candidates not bound to another contact, the review row if any)}."""
+        Match = self.env["connector.partner.match"].sudo()
+        keys = [str(rec["external_id"]) for rec in records]
+        found = Match._candidates_many(
+            backend,
+            [(key, rec["name"], rec.get("email"), rec.get("vat")) for key, rec in zip(keys, records, strict=True)],
+        )
+        # a partner already bound to another record of this provider is that record, not a match
+        ids = {candidate[0].id for candidates in found.values() for candidate in candidates}
+        bound = set()
+        if ids:
+            bound = set(
+                self.env["connector.binding"]
+                .sudo()
+                .search_fetch(
+                    [
+                        ("backend_id", "=", backend.id),
+                        ("external_type", "=", "party"),
+                        ("res_model", "=", "res.partner"),
+                        ("res_id", "in", list(ids)),
+                    ],
+                    ["res_id"],
+                )
+                .mapped("res_id")
+            )
+        rows = Match.search([("backend_id", "=", backend.id), ("external_id", "in", keys)])
+        rows = {row.external_id: row for row in rows}
+        return {key: ([c for c in found[key] if c[0].id not in bound], rows.get(key, Match)) for key in keys}
+
+    def _prepare_new_party(self, backend, rec, hint=None):
         """A new partner's values, or None when the contact matches an Odoo partner."""
-        if self._match_partner(backend, rec):
+        if self._match_partner(backend, rec, hint):
             return None
         return dict(self._party_vals(backend, rec), company_id=backend.company_id.id, **self._rank_vals(rec["roles"]))
 
@@ -513,30 +555,14 @@ class ConnectorEngine(models.AbstractModel):
         if vals:
             self._quiet(partner).write(vals)
 
-    def _match_partner(self, backend, rec):
+    def _match_partner(self, backend, rec, hint=None):
         """An existing Odoo partner for a provider contact seen for the first time.
 
         Exact e-mail or VAT links; a single name at 0.95 or more links; several good
-        candidates, or one between 0.85 and 0.95, go to review (or create, by policy)."""
+        candidates, or one between 0.85 and 0.95, go to review (or create, by policy).
+        ``hint``: what ``_page_hints_party`` found for it, when a page was looked up at once."""
         Match = self.env["connector.partner.match"].sudo()
-        candidates = Match._candidates(backend.company_id, rec["name"], rec.get("email"), rec.get("vat"))
-        if candidates:
-            # a partner already bound to another record of this provider is that record, not a match
-            bound = set(
-                self.env["connector.binding"]
-                .sudo()
-                .search(
-                    [
-                        ("backend_id", "=", backend.id),
-                        ("external_type", "=", "party"),
-                        ("res_model", "=", "res.partner"),
-                        ("res_id", "in", [c[0].id for c in candidates]),
-                    ]
-                )
-                .mapped("res_id")
-            )
-            candidates = [c for c in candidates if c[0].id not in bound]
-        row = Match.search([("backend_id", "=", backend.id), ("external_id", "=", rec["external_id"])], limit=1)
+        candidates, row = hint or self._page_hints_party(backend, [rec])[str(rec["external_id"])]
         if row and row.partner_id:
             return row.partner_id  # a person chose
         exact = [c for c in candidates if c[2] in ("email", "vat")]

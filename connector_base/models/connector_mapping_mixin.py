@@ -1,6 +1,8 @@
 import re
 import unicodedata
+from functools import lru_cache
 
+from rapidfuzz import process
 from rapidfuzz.distance import JaroWinkler
 
 from odoo import api, fields, models
@@ -9,6 +11,7 @@ _PUNCT = re.compile(r"[^\w\s]", re.UNICODE)
 _SUFFIXES = re.compile(r"\b(inc|llc|ltd|pty|gmbh|sarl|sa|bv|co|corp|limited|company)\b")
 
 
+@lru_cache(maxsize=65536)  # a page's contacts are compared with the same near names again and again
 def normalise_name(name):
     """Lower case, no accents, no punctuation, no legal suffixes, single spaces."""
     if not name:
@@ -25,6 +28,17 @@ def name_similarity(a, b):
     if not a or not b:
         return 0.0
     return JaroWinkler.similarity(a, b)
+
+
+def similar_names(name, choices, cutoff=0.85):
+    """[(key, score)] best first: the ``choices`` ({key: name}) at ``cutoff`` or more by
+    ``name_similarity``, compared in one call however many there are."""
+    mine = normalise_name(name)
+    if not mine:
+        return []
+    theirs = {key: normalise_name(other) for key, other in choices.items()}
+    found = process.extract(mine, theirs, scorer=JaroWinkler.similarity, score_cutoff=cutoff, limit=None)
+    return [(key, score) for _name, score, key in found]
 
 
 class ConnectorMappingMixin(models.AbstractModel):

@@ -1,6 +1,6 @@
 from odoo import api, fields, models, tools
 
-from .connector_mapping_mixin import name_similarity
+from .connector_mapping_mixin import similar_names
 
 
 class ConnectorPartnerMatch(models.Model):
@@ -21,58 +21,124 @@ class ConnectorPartnerMatch(models.Model):
     candidate_count = fields.Integer(help="Odoo partners scoring at least 0.85.")
     match_basis = fields.Selection([("email", "E-mail"), ("vat", "Tax id"), ("name", "Name")])
 
+    #: when at most this many partners are left that a contact could be (not bound to another
+    #: contact of the connection), its name is compared with each of them; beyond, only with
+    #: the nearest names by trigrams (a first import into a new database is the first case)
+    COMPARE_ALL = 1000
+
     @api.model
-    def _candidates(self, company, name, email=None, vat=None):
+    def _candidates(self, backend, name, email=None, vat=None):
         """[(partner, score, basis)] best first."""
+        return self._candidates_many(backend, [(None, name, email, vat)])[None]
+
+    @api.model
+    def _candidates_many(self, backend, contacts):
+        """{key: [(partner, score, basis)] best first} for contacts given as (key, name,
+        e-mail, VAT): an exact e-mail or VAT number, else names at 0.85 or more. A page of
+        contacts costs a few queries, not a few per contact."""
         Partner = self.env["res.partner"].with_context(active_test=False)
-        base = [("company_id", "in", [False, company.id]), ("parent_id", "=", False)]
-        exact = []
-        if email:
-            # the normalized address is indexed (see res_partner.init); =ilike on email would scan
-            normalized = tools.email_normalize(email.strip(), strict=False)
-            term = ("email_normalized", "=", normalized) if normalized else ("email", "=ilike", email.strip())
-            for p in Partner.search(base + [term], limit=5):
-                exact.append((p, 1.0, "email"))
-        if vat:
-            for p in Partner.search(base + [("vat", "=", vat.strip())], limit=5):
-                exact.append((p, 1.0, "vat"))
-        if exact:
-            seen, out = set(), []
-            for p, s, b in exact:
-                if p.id not in seen:
-                    seen.add(p.id)
-                    out.append((p, s, b))
-            return out
-        found = self._similar_names(company, name)
-        if found is None:  # no trigram index: the partners sharing the first word
+        base = [("company_id", "in", [False, backend.company_id.id]), ("parent_id", "=", False)]
+        exact = {key: [] for key, _name, _email, _vat in contacts}
+
+        def add(key, partners, basis):
+            for partner in partners[:5]:
+                if all(partner != p for p, _s, _b in exact[key]):
+                    exact[key].append((partner, 1.0, basis))
+
+        # the normalized address is indexed (see res_partner.init); =ilike on email would scan
+        normalized = {key: tools.email_normalize(mail.strip(), strict=False) for key, _n, mail, _v in contacts if mail}
+        by_email = self._group(Partner, base, "email_normalized", {value for value in normalized.values() if value})
+        vats = {key: vat.strip() for key, _n, _e, vat in contacts if vat}
+        by_vat = self._group(Partner, base, "vat", set(vats.values()))
+        for key, _name, email, _vat in contacts:
+            if key in normalized:
+                if normalized[key]:
+                    add(key, by_email.get(normalized[key], Partner), "email")
+                else:
+                    add(key, Partner.search(base + [("email", "=ilike", email.strip())], limit=5), "email")
+            if key in vats:
+                add(key, by_vat.get(vats[key], Partner), "vat")
+        by_name = {key: name for key, name, _e, _v in contacts if not exact[key]}
+        near = self._names_to_compare(backend, by_name) if by_name else {}
+        out = dict(exact)
+        for key, name in by_name.items():
+            scored = similar_names(name, dict(near[key]))
+            good = Partner.browse([partner_id for partner_id, _score in scored])  # one prefetch for them
+            out[key] = [(partner, score, "name") for partner, (_id, score) in zip(good, scored, strict=True)]
+        return out
+
+    def _names_to_compare(self, backend, names):
+        """{key: [(partner id, its name)]}: the partners each of ``names`` ({key: name}) is
+        compared with. All those not bound to a contact of ``backend`` when they are few; else
+        the nearest by trigrams; else (no trigram index) the first 200 sharing the first word."""
+        left = self._unbound_names(backend, self.COMPARE_ALL + 1)
+        if len(left) <= self.COMPARE_ALL:
+            return dict.fromkeys(names, left)
+        found = self._similar_names(backend.company_id, names)
+        if found is not None:
+            return found
+        Partner = self.env["res.partner"].with_context(active_test=False)
+        base = [("company_id", "in", [False, backend.company_id.id]), ("parent_id", "=", False)]
+        found = {}
+        for key, name in names.items():
             words = [w for w in (name or "").split() if len(w) > 2][:1]
             domain = base + ([("name", "ilike", words[0])] if words else [])
-            found = Partner.search_fetch(domain, ["name"], limit=200)  # the names only, not whole partners
-        scored = [(p, name_similarity(name, p.name), "name") for p in found]
-        return sorted([c for c in scored if c[1] >= 0.85], key=lambda c: -c[1])
+            found[key] = [(p.id, p.name) for p in Partner.search_fetch(domain, ["name"], limit=200)]
+        return found
 
-    def _similar_names(self, company, name, limit=50):
-        """The partners whose names share most trigrams with ``name`` (pg_trgm's ``%`` and
-        ``<->``, nearest first, through the GiST index res_partner.init makes); None when the
-        index is not there.
+    def _unbound_names(self, backend, limit):
+        """[(partner id, name)] of at most ``limit`` partners (without a parent, of the
+        connection's company or none) not bound to a contact of ``backend``."""
+        self.env["res.partner"].flush_model(["name", "parent_id", "company_id"])
+        self.env["connector.binding"].flush_model(["backend_id", "external_type", "res_model", "res_id"])
+        self.env.cr.execute(
+            """SELECT p.id, p.name FROM res_partner p
+                WHERE p.parent_id IS NULL AND (p.company_id IS NULL OR p.company_id = %s)
+                  AND NOT EXISTS (SELECT 1 FROM connector_binding b
+                                   WHERE b.backend_id = %s AND b.external_type = 'party'
+                                     AND b.res_model = 'res.partner' AND b.res_id = p.id)
+                LIMIT %s""",
+            [backend.company_id.id, backend.id, limit],
+        )
+        return self.env.cr.fetchall()
 
-        The index walk stops after ``limit`` names, however many partners look alike or share
+    @api.model
+    def _group(self, Partner, base, field, values):
+        """{value: the partners (without a parent, of the company or none) whose ``field`` is it}."""
+        groups = {}
+        if values:
+            for partner in Partner.search_fetch(base + [(field, "in", list(values))], [field]):
+                groups.setdefault(partner[field], Partner)
+                groups[partner[field]] |= partner
+        return groups
+
+    def _similar_names(self, company, names, limit=50):
+        """{key: [(partner id, its name)]} for each of ``names`` ({key: name}): the partners whose
+        names share most trigrams with it (pg_trgm's ``%`` and ``<->``, nearest first, through
+        the GiST index res_partner.init makes), in one query; None when the index is not there.
+
+        Each index walk stops after ``limit`` names, however many partners look alike or share
         a first word: an import of N contacts stays O(N log N)."""
-        if not name:
-            return self.env["res.partner"]
         if not self._trigram_index():
             return None
-        Partner = self.env["res.partner"].with_context(active_test=False)
-        Partner.flush_model(["name", "parent_id", "company_id"])
+        found = {key: [] for key in names}
+        asked = [(key, name) for key, name in names.items() if name]
+        if not asked:
+            return found
+        self.env["res.partner"].flush_model(["name", "parent_id", "company_id"])
         # the nearest names by the index alone, then the filters: with the other conditions
         # inside, stale statistics (a bulk import) can turn the plan into a sort of them all
         self.env.cr.execute(
-            """SELECT id FROM (SELECT id, parent_id, company_id FROM res_partner
-                                WHERE name %% %s ORDER BY name <-> %s LIMIT %s) AS near
-                WHERE parent_id IS NULL AND (company_id IS NULL OR company_id = %s)""",
-            [name, name, 2 * limit, company.id],
+            """SELECT asked.n, near.id, near.name
+                 FROM unnest(%s::text[]) WITH ORDINALITY AS asked(name, n)
+                 CROSS JOIN LATERAL (SELECT id, name, parent_id, company_id FROM res_partner
+                                      WHERE name %% asked.name ORDER BY name <-> asked.name LIMIT %s) AS near
+                WHERE near.parent_id IS NULL AND (near.company_id IS NULL OR near.company_id = %s)""",
+            [[name for _key, name in asked], 2 * limit, company.id],
         )
-        return Partner.browse([row[0] for row in self.env.cr.fetchall()])
+        for n, partner_id, name in self.env.cr.fetchall():
+            found[asked[n - 1][0]].append((partner_id, name))
+        return found
 
     @tools.ormcache()
     def _trigram_index(self):
@@ -83,7 +149,7 @@ class ConnectorPartnerMatch(models.Model):
 
     def _suggest(self):
         for row in self:
-            candidates = self._candidates(row.backend_id.company_id, row.external_name, row.email, row.vat)
+            candidates = self._candidates(row.backend_id, row.external_name, row.email, row.vat)
             best = candidates[0] if candidates else None
             row.write(
                 {

@@ -1,4 +1,5 @@
 from decimal import Decimal as D
+from unittest.mock import patch
 
 from odoo.tests import tagged
 
@@ -254,11 +255,26 @@ class TestPages(FakeProviderCase):
     def test_a_contact_finds_its_partner_among_many_sharing_its_first_word(self):
         Partner = self.env["res.partner"]
         Partner.create([{"name": f"Acme Aardvark Rentals {n}", "is_company": True} for n in range(250)])
+        Match = type(self.env["connector.partner.match"])
+        # with every partner left compared, then with the nearest names of the trigram index only
+        for compare_all, word in ((Match.COMPARE_ALL, "Garden"), (0, "Orchard")):
+            with self.subTest(compare_all=compare_all), patch.object(Match, "COMPARE_ALL", compare_all):
+                partner = Partner.create({"name": f"Acme {word} Supplies Inc.", "is_company": True})
+                self.adapter.put("party", {"external_id": word, "name": f"ACME {word} Supplies", "roles": ["customer"]})
+                self.backend._job_import_batch("party")
+                self.assertEqual(self.bound("party", word), partner, "linked, not created next to it")
+                self.assertEqual(Partner.search_count([("name", "ilike", f"{word} supplies")]), 1)
+
+    def test_a_first_import_compares_a_name_with_every_partner_left(self):
+        """Beyond the hundred nearest names by trigrams a partner is out of the index's sight:
+        here 150 partners with the same words in another order are nearer. While few partners
+        are left unbound (a first import into a new database), each name is compared with all."""
+        Partner = self.env["res.partner"]
+        Partner.create([{"name": f"Garden Supplies Acme {n}", "is_company": True} for n in range(150)])
         garden = Partner.create({"name": "Acme Garden Supplies Inc.", "is_company": True})
         self.adapter.put("party", {"external_id": "NM1", "name": "ACME Garden Supplies", "roles": ["customer"]})
         self.backend._job_import_batch("party")
         self.assertEqual(self.bound("party", "NM1"), garden, "linked, not created next to it")
-        self.assertEqual(Partner.search_count([("name", "ilike", "garden supplies")]), 1)
 
     def test_a_long_import_keeps_the_planner_statistics_current(self):
         """Without it the planner kept an empty table's figures through a bulk import and
