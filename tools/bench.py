@@ -4,11 +4,12 @@ Runs on the QuickBooks sandbox with its published limits enforced, on a database
 (BENCH_DB, default connectors_bench). Prints a table and writes BENCH_REPORT (default
 .bench/report.json). BENCH_N sets the size (default 10,000; QUICK=1 means 100).
 
-Phases: 1. initial import (customers, items, invoices with 3 lines and taxes, payments);
-2. the ORM ceiling: the same records created straight through the ORM in batches;
-3. export of N/5 invoices posted in Odoo, by the job runner of an Odoo server;
-4. webhooks: acknowledgement latency under 50 concurrent deliveries and webhook-to-record
-latency, on the same server; 5. memory: peak RSS growth from importing M to 5M customers.
+Phases: 1. initial import (customers, items, invoices with 3 lines and taxes, payments),
+then a re-read of the invoices unchanged (the nightly sweep); 2. the ORM ceiling: the
+same records created straight through the ORM in batches; 3. export of N/5 invoices posted
+in Odoo, by the job runner of an Odoo server; 4. webhooks: acknowledgement latency under 50
+concurrent deliveries and webhook-to-record latency, on the same server; 5. memory: peak
+RSS growth from importing M to 5M customers.
 """
 
 import concurrent.futures
@@ -100,6 +101,21 @@ def phase_import(env, backend, sandbox):
             f"({counts['quarantined']} quarantined)"
         )
     return results
+
+
+def phase_sweep(env, backend):
+    """The nightly sweep over what phase 1 imported, all of it unchanged: what a re-read costs."""
+    say("1b. re-read of the invoices, unchanged (the nightly sweep)")
+    backend = backend.with_company(backend.company_id)
+    env.invalidate_all()
+    started = time.monotonic()
+    summary = backend._sweep("invoice", hours=24 * 365 * 10)  # every document the sandbox made
+    env.cr.commit()
+    seconds = time.monotonic() - started
+    read = int(summary.split(": ")[1].split(" ")[0])
+    result = {"records": read, "seconds": round(seconds, 2), "invoices_per_min": per_min(read, seconds)}
+    say(f"   {summary} in {seconds:.1f} s = {result['invoices_per_min']}/min")
+    return result
 
 
 def phase_ceiling(env, taxes):
@@ -399,6 +415,7 @@ def main():
     try:
         backend, taxes = setup_company(env, sandbox, WEB_PORT)
         imported = phase_import(env, backend, sandbox)
+        swept = phase_sweep(env, backend)
         # the ceiling is the ORM alone: no export job queued for what it creates
         ceiling = phase_ceiling(env(context=dict(env.context, connector_no_export=True)), taxes)
         # The server's poll cron is held off: the sandbox generated every document within a few
@@ -437,6 +454,7 @@ def main():
             "by_kind": imported,
             "quarantined": sum(v["quarantined"] for v in imported.values()),
         },
+        "sweep": swept,
         "ceiling": ceiling,
         "export": exported,
         "webhook": webhooks,

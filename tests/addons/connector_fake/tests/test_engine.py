@@ -252,6 +252,29 @@ class TestPages(FakeProviderCase):
         self.assertEqual(self.env["connector.binding"].search_count([("external_id", "=like", "Q%")]), 41)
         self.assertLess(page, 40 * one / 3, f"{page} queries for 40 contacts, {one} for one")
 
+    def test_a_re_read_of_unchanged_records_costs_no_work_or_log_row_each(self):
+        """What a nightly sweep or a poll's overlap reads again mostly has not changed."""
+        contact = {"roles": ["customer"], "address": {"city": "Leeds", "country_code": "GB"}}
+        records = [dict(contact, external_id=f"U{n}", name=f"Unison {n}", version="1") for n in range(30)]
+        self.engine._import_page(self.backend, "party", records)
+        Log = self.env["connector.sync.log"]
+        logged = Log.search_count([("entity", "=", "party")])
+        again = [dict(record, version="2") for record in records]
+        again[1]["name"] = "Unison One"  # changed at the provider
+        self.bound("party", "U2").unlink()  # deleted in Odoo: created again
+        self.env.flush_all()
+        before = self.env.cr.sql_log_count
+        self.engine._import_page(self.backend, "party", again)
+        self.env.flush_all()
+        queries = self.env.cr.sql_log_count - before
+        self.assertEqual(self.bound("party", "U1").name, "Unison One")
+        self.assertEqual(self.bound("party", "U2").name, "Unison 2")
+        self.assertEqual(set(self.log_states("U1") + self.log_states("U2")), {"done"})
+        self.assertEqual(Log.search_count([("entity", "=", "party")]), logged + 2, "a row for each that changed")
+        binding = self.env["connector.binding"]._find(self.backend, "party", "U7")
+        self.assertEqual(binding.external_version, "2", "the provider's new version is kept")
+        self.assertLess(queries, 60, f"{queries} queries for 28 unchanged records and 2 changed ones")
+
     def test_a_contact_finds_its_partner_among_many_sharing_its_first_word(self):
         Partner = self.env["res.partner"]
         Partner.create([{"name": f"Acme Aardvark Rentals {n}", "is_company": True} for n in range(250)])
