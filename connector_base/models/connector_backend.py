@@ -677,13 +677,18 @@ class ConnectorBackend(models.Model):
         return self._run_job("sweep", kind, hours)
 
     def _sweep(self, kind, hours):
+        done, quarantined = self._reread(kind, hours)
+        return f"{kind}: {done} re-read, {quarantined} quarantined"
+
+    def _reread(self, kind, hours):
+        """Re-read what changed at the provider in the last ``hours``; return (read, quarantined)."""
         since = fields.Datetime.now() - timedelta(hours=hours)
         done = quarantined = 0
         changes = self._get_adapter().changes(kind, since=since.strftime("%Y-%m-%dT%H:%M:%S+00:00"))
         for page, _position in self._pages(changes):
             quarantined += self.env["connector.engine"]._import_page(self, kind, page)
             done += len(page)
-        return f"{kind}: {done} re-read, {quarantined} quarantined"
+        return done, quarantined
 
     def _import_reference_lists(self):
         """Payment terms and methods into their mapping tables, named, with suggestions."""

@@ -184,11 +184,7 @@ class ConnectorEngine(models.AbstractModel):
             binding = None
             if isinstance(record, dict) and not record.get("deleted"):
                 binding = bindings.get(str(record.get("external_id")))
-            if (
-                binding
-                and copies[binding.external_id] == 1
-                and (binding.content_hash == content_hash(record) or self._is_echo(binding, record))
-            ):
+            if binding and copies[binding.external_id] == 1 and self._unchanged(binding, record, content_hash(record)):
                 same.append((record, binding))
             else:
                 changed.append(record)
@@ -201,9 +197,7 @@ class ConnectorEngine(models.AbstractModel):
             if (binding.res_model, binding.res_id) not in alive:
                 changed.append(record)
                 continue
-            vals = {"external_version": record.get("version"), "remote_updated_at": record.get("updated_at")}
-            if (binding.external_version, binding.remote_updated_at) != tuple(vals.values()):
-                binding.write(vals)
+            self._keep_version(binding, record)
             skipped.append(binding.external_id)
         if skipped:
             self._resolve_quarantine(backend, "import", kind, external_id=skipped)
@@ -372,10 +366,8 @@ class ConnectorEngine(models.AbstractModel):
         binding = Binding._find(backend, kind, record["external_id"])
         target = self.env[binding.res_model].browse(binding.res_id).exists() if binding else None
         if target:
-            if binding.content_hash == digest or self._is_echo(binding, record):
-                binding.write(
-                    {"external_version": record.get("version"), "remote_updated_at": record.get("updated_at")}
-                )
+            if self._unchanged(binding, record, digest):
+                self._keep_version(binding, record)
                 return target
             if self._changed_in_odoo(target, binding) and not self.env.context.get("connector_force"):
                 policy = backend.conflict_policy
@@ -411,6 +403,18 @@ class ConnectorEngine(models.AbstractModel):
             "last_sync_at": fields.Datetime.now(),
             "last_direction": "import",
         }
+
+    @classmethod
+    def _unchanged(cls, binding, record, digest):
+        """Nothing to apply: the content last synchronised, or the echo of our own export."""
+        return binding.content_hash == digest or cls._is_echo(binding, record)
+
+    @staticmethod
+    def _keep_version(binding, record):
+        """An unchanged record's binding takes the provider's version and update time."""
+        vals = {"external_version": record.get("version"), "remote_updated_at": record.get("updated_at")}
+        if (binding.external_version, binding.remote_updated_at) != tuple(vals.values()):
+            binding.write(vals)
 
     @staticmethod
     def _is_echo(binding, record):

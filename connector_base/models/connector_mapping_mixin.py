@@ -30,14 +30,18 @@ def name_similarity(a, b):
     return JaroWinkler.similarity(a, b)
 
 
-def similar_names(name, choices, cutoff=0.85):
-    """[(key, score)] best first: the ``choices`` ({key: name}) at ``cutoff`` or more by
-    ``name_similarity``, compared in one call however many there are."""
+def normal_forms(names):
+    """{key: normalised name} of ``names`` ({key: name}), for ``similar_names``."""
+    return {key: normalise_name(name) for key, name in names.items()}
+
+
+def similar_names(name, forms, cutoff=0.85):
+    """[(key, score)] best first: the names whose normal ``forms`` (see ``normal_forms``) are
+    at ``cutoff`` or more by ``name_similarity``, compared in one call however many there are."""
     mine = normalise_name(name)
     if not mine:
         return []
-    theirs = {key: normalise_name(other) for key, other in choices.items()}
-    found = process.extract(mine, theirs, scorer=JaroWinkler.similarity, score_cutoff=cutoff, limit=None)
+    found = process.extract(mine, forms, scorer=JaroWinkler.similarity, score_cutoff=cutoff, limit=None)
     return [(key, score) for _name, score, key in found]
 
 

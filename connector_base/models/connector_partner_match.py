@@ -1,6 +1,6 @@
 from odoo import api, fields, models, tools
 
-from .connector_mapping_mixin import similar_names
+from .connector_mapping_mixin import normal_forms, similar_names
 
 
 class ConnectorPartnerMatch(models.Model):
@@ -37,7 +37,7 @@ class ConnectorPartnerMatch(models.Model):
         e-mail, VAT): an exact e-mail or VAT number, else names at 0.85 or more. A page of
         contacts costs a few queries, not a few per contact."""
         Partner = self.env["res.partner"].with_context(active_test=False)
-        base = [("company_id", "in", [False, backend.company_id.id]), ("parent_id", "=", False)]
+        base = self._partner_domain(backend)
         exact = {key: [] for key, _name, _email, _vat in contacts}
 
         def add(key, partners, basis):
@@ -60,31 +60,38 @@ class ConnectorPartnerMatch(models.Model):
                 add(key, by_vat.get(vats[key], Partner), "vat")
         by_name = {key: name for key, name, _e, _v in contacts if not exact[key]}
         near = self._names_to_compare(backend, by_name) if by_name else {}
+        forms = {}  # normalised once per list of names (while few partners are left, one for the page)
         out = dict(exact)
         for key, name in by_name.items():
-            scored = similar_names(name, dict(near[key]))
+            if id(near[key]) not in forms:
+                forms[id(near[key])] = normal_forms(near[key])
+            scored = similar_names(name, forms[id(near[key])])
             good = Partner.browse([partner_id for partner_id, _score in scored])  # one prefetch for them
             out[key] = [(partner, score, "name") for partner, (_id, score) in zip(good, scored, strict=True)]
         return out
 
     def _names_to_compare(self, backend, names):
-        """{key: [(partner id, its name)]}: the partners each of ``names`` ({key: name}) is
+        """{key: {partner id: its name}}: the partners each of ``names`` ({key: name}) is
         compared with. All those not bound to a contact of ``backend`` when they are few; else
         the nearest by trigrams; else (no trigram index) the first 200 sharing the first word."""
-        left = self._unbound_names(backend, self.COMPARE_ALL + 1)
+        left = dict(self._unbound_names(backend, self.COMPARE_ALL + 1))
         if len(left) <= self.COMPARE_ALL:
             return dict.fromkeys(names, left)
         found = self._similar_names(backend.company_id, names)
         if found is not None:
             return found
         Partner = self.env["res.partner"].with_context(active_test=False)
-        base = [("company_id", "in", [False, backend.company_id.id]), ("parent_id", "=", False)]
         found = {}
         for key, name in names.items():
             words = [w for w in (name or "").split() if len(w) > 2][:1]
-            domain = base + ([("name", "ilike", words[0])] if words else [])
-            found[key] = [(p.id, p.name) for p in Partner.search_fetch(domain, ["name"], limit=200)]
+            domain = self._partner_domain(backend) + ([("name", "ilike", words[0])] if words else [])
+            found[key] = {p.id: p.name for p in Partner.search_fetch(domain, ["name"], limit=200)}
         return found
+
+    @staticmethod
+    def _partner_domain(backend):
+        """The partners a contact of ``backend`` can be: of its company or none, without a parent."""
+        return [("company_id", "in", [False, backend.company_id.id]), ("parent_id", "=", False)]
 
     def _unbound_names(self, backend, limit):
         """[(partner id, name)] of at most ``limit`` partners (without a parent, of the
@@ -113,7 +120,7 @@ class ConnectorPartnerMatch(models.Model):
         return groups
 
     def _similar_names(self, company, names, limit=50):
-        """{key: [(partner id, its name)]} for each of ``names`` ({key: name}): the partners whose
+        """{key: {partner id: its name}} for each of ``names`` ({key: name}): the partners whose
         names share most trigrams with it (pg_trgm's ``%`` and ``<->``, nearest first, through
         the GiST index res_partner.init makes), in one query; None when the index is not there.
 
@@ -121,7 +128,7 @@ class ConnectorPartnerMatch(models.Model):
         a first word: an import of N contacts stays O(N log N)."""
         if not self._trigram_index():
             return None
-        found = {key: [] for key in names}
+        found = {key: {} for key in names}
         asked = [(key, name) for key, name in names.items() if name]
         if not asked:
             return found
@@ -137,7 +144,7 @@ class ConnectorPartnerMatch(models.Model):
             [[name for _key, name in asked], 2 * limit, company.id],
         )
         for n, partner_id, name in self.env.cr.fetchall():
-            found[asked[n - 1][0]].append((partner_id, name))
+            found[asked[n - 1][0]][partner_id] = name
         return found
 
     @tools.ormcache()
