@@ -7,6 +7,7 @@ help:
 	@echo "make test   - bootstrap, lint, unit tests and Odoo tests on a fresh database"
 	@echo "make bench  - throughput, latency and memory on the QuickBooks sandbox (QUICK=1: small)"
 	@echo "make chaos  - sync under faults, kills and token expiry, then both sides compared (QUICK=1: small)"
+	@echo "make test-odoo ADDONS=a,b - the Odoo tests of some addons only, on database connectors_subset"
 	@echo "make lint   - the pre-commit hooks only"
 	@echo "make clean  - remove .venv and generated state (.odoo)"
 
@@ -25,10 +26,14 @@ bench:
 chaos:
 	@bash tools/chaos.sh
 
+test-odoo: bootstrap
+	@bash tools/pg.sh
+	@bash tools/odoo-test-subset.sh $${TEST_DB:-connectors_subset} $${TEST_HTTP_PORT:-8189} $(ADDONS)
+
 lint: bootstrap
 	@bash tools/lint.sh
 
 clean:
 	rm -rf .venv .odoo .bench .chaos
 
-.PHONY: help bootstrap run test bench chaos lint clean
+.PHONY: help bootstrap run test test-odoo bench chaos lint clean

@@ -62,4 +62,6 @@ cat <<MSG
 
 MSG
 "$PY" "$ROOT/tools/demo_connect.py" "http://127.0.0.1:$PORT" "$DB" &
+connect_pid=$!
+trap 'kill $sandbox_pid $connect_pid 2>/dev/null' EXIT
 "$VENV/bin/odoo" -c "$conf" -d "$DB"

@@ -2,6 +2,7 @@
 # `make test`: bootstrap, lint, then the tiers of tests, each ending with a count line:
 #   unit: pure-Python tests (pytest, no database)
 #   odoo: the connector addons' tests on a fresh database (Odoo's own runner)
+#   run: the README's `make run` on a fresh database (started, connected, imported, a change seen)
 #   bench: the benchmark at a small size (it completes, the counts match)
 #   chaos: the chaos run at a small size (nothing lost, doubled or mismatched)
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
@@ -86,6 +87,10 @@ tool_tier() {
         status=1
     fi
 }
+
+# `make run` as a new user meets it: a fresh database, the demo connected and imported, a change
+# made in the sandbox seen in Odoo, no ERROR in the server log, stopped cleanly.
+tool_tier run "make run smoke check (fresh database)" "$STATE/run-smoke-tier.log" bash "$ROOT/tools/run_smoke.sh"
 
 # The benchmark at a small size, as a smoke test: it must complete and the counts on both
 # sides must match (its figures are not asserted here; `make bench` reports them).
