@@ -16,22 +16,28 @@ company.tax_calculation_rounding_method = "round_globally"
 env.ref("base.EUR").active = True
 env.ref("base.user_admin").write({"password": "admin"})
 
-Tax = env["account.tax"]
-taxes = {}
-for rate in (7.25, 8.25, 8.625):
-    taxes[rate] = Tax.search(
-        [("company_id", "=", company.id), ("amount", "=", rate), ("type_tax_use", "=", "sale")], limit=1
-    ) or Tax.create({"name": f"Sales tax {rate}%", "amount": rate, "type_tax_use": "sale", "company_id": company.id})
 Account = env["account.account"]
 
 
-def account(kind):
-    return Account.search([("company_ids", "in", company.ids), ("account_type", "=", kind)], limit=1)
+def account(code, name=None, kind=None):
+    """The generic chart's account with this code, created (name, type) when the chart has none."""
+    found = Account.search([("code", "=", code), ("company_ids", "in", company.ids)], limit=1)
+    return found or Account.create({"code": code, "name": name, "account_type": kind, "company_ids": company.ids})
 
 
-rounding = Account.search([("code", "=", "999100"), ("company_ids", "in", company.ids)], limit=1) or Account.create(
-    {"name": "Tax rounding differences", "code": "999100", "account_type": "expense", "company_ids": company.ids}
-)
+# California sales taxes as QuickBooks' sandbox company has them, in their own tax group (the
+# generic chart's default group would print them as "Tax 15%" on invoices)
+Tax = env["account.tax"]
+group = env["account.tax.group"].search([("name", "=", "Sales Tax"), ("company_id", "=", company.id)], limit=1)
+group = group or env["account.tax.group"].create({"name": "Sales Tax", "company_id": company.id})
+taxes = {}
+for rate, name in ((7.25, "California 7.25%"), (8.25, "Santa Clara 8.25%"), (8.625, "San Francisco 8.625%")):
+    tax = Tax.search(
+        [("company_id", "=", company.id), ("amount", "=", rate), ("type_tax_use", "=", "sale")], limit=1
+    ) or Tax.create({"name": name, "amount": rate, "type_tax_use": "sale", "company_id": company.id})
+    tax.write({"name": name, "tax_group_id": group.id, "invoice_label": name})
+    taxes[rate] = tax
+rounding = account("999100", "Tax rounding differences", "expense")
 backend = env["connector.backend"].search([("provider", "=", "quickbooks")], limit=1) or env[
     "connector.backend"
 ].create(
@@ -51,17 +57,22 @@ backend = env["connector.backend"].search([("provider", "=", "quickbooks")], lim
         "conflict_policy": "provider",
     }
 )
-by_type = {
-    "Bank": account("asset_cash"),
-    "Accounts Receivable": account("asset_receivable"),
-    "Other Current Asset": account("asset_current"),
-    "Accounts Payable": account("liability_payable"),
-    "Credit Card": account("liability_credit_card") or account("liability_current"),
-    "Other Current Liability": account("liability_current"),
-    "Equity": account("equity"),
-    "Income": account("income"),
-    "Cost of Goods Sold": account("expense_direct_cost"),
-    "Expense": account("expense"),
+# what an accountant maps each of the sandbox company's accounts to in the generic chart
+by_name = {
+    "Checking": account("101401"),
+    "Savings": account("101405", "Savings", "asset_cash"),
+    "Accounts Receivable (A/R)": account("121000"),
+    "Inventory Asset": account("110100"),
+    "Accounts Payable (A/P)": account("211000"),
+    "Mastercard": account("201100"),
+    "Board of Equalization Payable": account("252000"),
+    "Opening Balance Equity": account("301000"),
+    "Sales of Product Income": account("400000"),
+    "Services": account("400100", "Service Revenue", "income"),
+    "Cost of Goods Sold": account("500000"),
+    "Rent or Lease": account("612000"),
+    "Utilities": account("613000", "Utilities", "expense"),
+    "Office Expenses": account("614000", "Office Expenses", "expense"),
 }
 for doc in requests.get(f"{sandbox}/_sandbox/docs/Account", timeout=10).json()["Account"]:
     env["connector.account.mapping"].create(
@@ -70,7 +81,7 @@ for doc in requests.get(f"{sandbox}/_sandbox/docs/Account", timeout=10).json()["
             "external_id": doc["Id"],
             "external_name": doc["Name"],
             "external_type": doc["AccountType"],
-            "account_id": by_type[doc["AccountType"]].id,
+            "account_id": by_name[doc["Name"]].id,
             "confirmed": True,
         }
     )

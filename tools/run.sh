@@ -10,7 +10,7 @@ DB="${DEMO_DB:-connectors_demo}"
 PORT="${HTTP_PORT:-8069}"
 SANDBOX_PORT="${QBO_SANDBOX_PORT:-8765}"
 export SANDBOX_URL="http://127.0.0.1:$SANDBOX_PORT"
-conf="$(bash "$ROOT/tools/odoo-conf.sh" demo "$DB" "$PORT")"
+conf="$(bash "$ROOT/tools/odoo-conf.sh" "run-$DB" "$DB" "$PORT")"
 
 # The QuickBooks sandbox with a small realistic company; its webhooks go to this Odoo.
 say "Starting the QuickBooks sandbox on $SANDBOX_URL"
