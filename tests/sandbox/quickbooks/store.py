@@ -189,9 +189,17 @@ class Company:
 
     # ------------------------------------------------------------------ seeding
     def seed(self, entity, documents):
-        """Load documents as QuickBooks returned them (ids, SyncTokens and all)."""
+        """Load documents as QuickBooks returned them (ids, SyncTokens and all). The answer of a
+        delete (``{"Id", "status": "Deleted"}``, also how CDC shows a deletion) deletes: such a
+        record is seen by CDC only, never by a read or a query."""
         with self.lock:
             for doc in documents:
+                if doc.get("status") == "Deleted":
+                    live = self.docs[entity].pop(str(doc["Id"]), None)
+                    self._index_name(entity, None, live)
+                    updated = (doc.get("MetaData") or {}).get("LastUpdatedTime")
+                    self._tombstone(entity, doc["Id"], datetime.fromisoformat(updated) if updated else None)
+                    continue
                 doc = copy.deepcopy(doc)
                 doc.setdefault("Id", str(self.next_id[entity]))
                 doc.setdefault("SyncToken", "0")
@@ -308,16 +316,7 @@ class Company:
         self._check_open_period(current)
         self._undo_effects(entity, current)
         del self.docs[entity][current["Id"]]
-        moment = self.now()
-        self.deleted[entity][current["Id"]] = (
-            moment,
-            {
-                "Id": current["Id"],
-                "status": "Deleted",
-                "domain": "QBO",
-                "MetaData": {"LastUpdatedTime": self.fmt(moment)},
-            },
-        )
+        self._tombstone(entity, current["Id"])
         self._event(entity, current["Id"], "Delete")
         return {"Id": current["Id"], "status": "Deleted", "domain": "QBO"}
 
@@ -360,18 +359,24 @@ class Company:
                         doc["MetaData"]["LastUpdatedTime"] = self.fmt(self.now())
             del self.docs[entity][source["Id"]]
             self._index_name(entity, None, source)
-            moment = self.now()
-            self.deleted[entity][source["Id"]] = (
-                moment,
-                {
-                    "Id": source["Id"],
-                    "status": "Deleted",
-                    "domain": "QBO",
-                    "MetaData": {"LastUpdatedTime": self.fmt(moment)},
-                },
-            )
+            self._tombstone(entity, source["Id"])
             self._event(entity, source["Id"], "Merge", {"deletedId": source["Id"], "mergedIntoId": target["Id"]})
             return target
+
+    def _tombstone(self, entity, doc_id, moment=None):
+        """Remember a deletion for CDC, which shows it as ``{"Id", "status": "Deleted"}``."""
+        moment = moment or self.now()
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=PACIFIC)
+        self.deleted[entity][str(doc_id)] = (
+            moment,
+            {
+                "Id": str(doc_id),
+                "status": "Deleted",
+                "domain": "QBO",
+                "MetaData": {"LastUpdatedTime": self.fmt(moment)},
+            },
+        )
 
     def _index_name(self, entity, doc, old=None):
         """Keep the DisplayName index of customers, vendors and employees (unique across the three)."""

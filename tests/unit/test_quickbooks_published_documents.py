@@ -1,0 +1,53 @@
+"""What a new user meets when they load QuickBooks documents as QuickBooks publishes them
+(recorded answers of its API) into the sandbox and import them: the sandbox answers as
+QuickBooks does, and the mappers and the adapter make sense of what they are given."""
+
+from datetime import timedelta
+
+import pytest
+
+from tests.sandbox.quickbooks import Company, Fault
+
+#: a journal entry as QuickBooks answers a read of it
+JOURNAL_ENTRY = {
+    "Id": "227",
+    "SyncToken": "0",
+    "TxnDate": "2026-04-02",
+    "CurrencyRef": {"value": "USD"},
+    "MetaData": {"CreateTime": "2026-04-02T10:00:00-07:00", "LastUpdatedTime": "2026-04-02T10:00:00-07:00"},
+    "Line": [
+        {
+            "Id": "0",
+            "Amount": 100,
+            "DetailType": "JournalEntryLineDetail",
+            "JournalEntryLineDetail": {"PostingType": "Debit", "AccountRef": {"value": "44"}},
+        },
+        {
+            "Id": "1",
+            "Amount": 100,
+            "DetailType": "JournalEntryLineDetail",
+            "JournalEntryLineDetail": {"PostingType": "Credit", "AccountRef": {"value": "65"}},
+        },
+    ],
+}
+#: QuickBooks' answer to ``POST /journalentry?operation=delete``
+DELETE_ANSWER = {"Id": "227", "status": "Deleted", "domain": "QBO"}
+
+
+# ---------------------------------------------------------------------- the sandbox
+def test_a_seeded_delete_answer_is_a_deletion_that_no_read_or_query_returns():
+    company = Company("4620816365000000001")
+    since = company.now() - timedelta(minutes=1)
+    company.seed("JournalEntry", [JOURNAL_ENTRY, dict(JOURNAL_ENTRY, Id="228")])
+    company.seed("JournalEntry", [DELETE_ANSWER, dict(DELETE_ANSWER, Id="990")])  # 990: deleted before it was seen
+    live = company.query("SELECT * FROM JournalEntry")
+    assert [doc["Id"] for doc in live["JournalEntry"]] == ["228"]
+    assert company.query("SELECT COUNT(*) FROM JournalEntry")["totalCount"] == 1
+    for doc_id in ("227", "990"):
+        with pytest.raises(Fault) as fault:
+            company.get("JournalEntry", doc_id)
+        assert fault.value.code == "610"
+    changes, _total = company.cdc(["JournalEntry"], since)
+    deleted = {doc["Id"]: doc for doc in changes["CDCResponse"][0]["QueryResponse"][0]["JournalEntry"]}
+    assert set(deleted) == {"227", "990"}  # 228 was recorded long before: not a change since
+    assert deleted["227"]["status"] == deleted["990"]["status"] == "Deleted"
