@@ -306,7 +306,9 @@ def invoice_to_canonical(doc, entity, tax_mode="us"):
         "number": _text(doc.get("DocNumber"), 64),
         "partner": f"{party_entity}/{ref(doc, party_entity + 'Ref')}",
         "date": doc.get("TxnDate"),
-        "due_date": doc.get("DueDate"),
+        # credit memos and vendor credits have no DueDate: they fall due on their own date
+        # (a term, when the document has one and it is mapped, still decides in Odoo)
+        "due_date": doc.get("DueDate") or doc.get("TxnDate"),
         "currency": ref(doc, "CurrencyRef") or "USD",
         "tax_mode": TAX_MODES.get(doc.get("GlobalTaxCalculation"), "exclusive"),
         "memo": _text((doc.get("CustomerMemo") or {}).get("value")) or _note(doc),

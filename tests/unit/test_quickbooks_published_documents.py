@@ -6,7 +6,10 @@ from datetime import timedelta
 
 import pytest
 
-from tests.sandbox.quickbooks import Company, Fault
+from odoo.addons.connector_base.lib import canonical
+from odoo.addons.connector_quickbooks.lib import mappers
+
+from tests.sandbox.quickbooks import Company, Fault, Sandbox, generate_company
 
 #: a journal entry as QuickBooks answers a read of it
 JOURNAL_ENTRY = {
@@ -51,3 +54,35 @@ def test_a_seeded_delete_answer_is_a_deletion_that_no_read_or_query_returns():
     deleted = {doc["Id"]: doc for doc in changes["CDCResponse"][0]["QueryResponse"][0]["JournalEntry"]}
     assert set(deleted) == {"227", "990"}  # 228 was recorded long before: not a change since
     assert deleted["227"]["status"] == deleted["990"]["status"] == "Deleted"
+
+
+def test_a_credit_memo_made_in_the_sandbox_has_no_due_date_as_in_quickbooks():
+    sb = Sandbox()
+    generate_company(sb.company, customers=3, items=2, invoices=1, payments=0, bills=1, credit_memos=2)
+    assert all("DueDate" not in doc for doc in sb.company.snapshot("CreditMemo"))
+    assert all(doc["DueDate"] for doc in sb.company.snapshot("Invoice") + sb.company.snapshot("Bill"))
+
+
+# ---------------------------------------------------------------------- the mappers
+def test_credit_notes_without_a_due_date_fall_due_on_their_own_date():
+    line = {"Amount": 100, "DetailType": "SalesItemLineDetail", "SalesItemLineDetail": {"ItemRef": {"value": "1"}}}
+    memo = {"Id": "181", "TxnDate": "2026-05-05", "CustomerRef": {"value": "1"}, "Line": [line], "TotalAmt": 100}
+    record = mappers.to_canonical("CreditMemo", memo)
+    canonical.validate("invoice", record)
+    assert record["due_date"] == "2026-05-05"
+    credit = {
+        "Id": "9",
+        "TxnDate": "2026-05-06",
+        "VendorRef": {"value": "56"},
+        "Line": [
+            {
+                "Amount": 40,
+                "DetailType": "AccountBasedExpenseLineDetail",
+                "AccountBasedExpenseLineDetail": {"AccountRef": {"value": "69"}},
+            }
+        ],
+        "TotalAmt": 40,
+    }
+    assert mappers.to_canonical("VendorCredit", credit)["due_date"] == "2026-05-06"
+    invoice = dict(memo, DueDate="2026-06-04", SalesTermRef={"value": "3"})
+    assert mappers.to_canonical("Invoice", invoice)["due_date"] == "2026-06-04"

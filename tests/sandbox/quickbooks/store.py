@@ -673,6 +673,7 @@ class Company:
 
     def _prepare_txn_creditmemo(self, doc):
         self._prepare_txn_invoice(doc)
+        doc.pop("DueDate", None)  # QuickBooks' credit memos have none
         doc["RemainingCredit"] = doc["Balance"]
 
     def _expense_lines(self, doc):

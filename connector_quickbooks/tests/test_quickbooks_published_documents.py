@@ -1,0 +1,107 @@
+"""Documents as QuickBooks publishes them (the shapes of recorded API answers), loaded into
+the sandbox and imported the way a new user does: what Odoo makes of them, and what the
+accountant is told when it cannot."""
+
+from datetime import date
+
+from odoo.tests import tagged
+
+from .common import QuickBooksCase
+
+
+@tagged("post_install", "-at_install")
+class TestQuickBooksPublishedDocuments(QuickBooksCase):
+    company_size = {
+        "customers": 4,
+        "items": 3,
+        "invoices": 0,
+        "payments": 0,
+        "bills": 0,
+        "journal_entries": 0,
+        "credit_memos": 0,
+    }
+
+    def setUp(self):
+        super().setUp()
+        self.connect()
+        self.import_kinds(("account", "tax", "party", "product"))
+        company = self.sandbox.company
+        self.customer = next(
+            doc
+            for doc in company.snapshot("Customer")
+            if doc["CurrencyRef"]["value"] == "USD" and doc["SalesTermRef"]["name"] != "Due on receipt"
+        )
+        self.vendor = company.snapshot("Vendor")[0]
+        self.item = company.snapshot("Item")[0]
+        self.expense_account = next(doc for doc in company.snapshot("Account") if doc["AccountType"] == "Expense")
+
+    def sales_line(self, amount, tax_code="NON"):
+        return {
+            "Id": "1",
+            "LineNum": 1,
+            "Amount": amount,
+            "DetailType": "SalesItemLineDetail",
+            "SalesItemLineDetail": {"ItemRef": {"value": self.item["Id"]}, "TaxCodeRef": {"value": tax_code}},
+        }
+
+    def sales_document(self, doc_id, txn_date, amount, tax=0, lines=None):
+        """A CreditMemo or Invoice as QuickBooks answers a read of it (subtotal line and all)."""
+        lines = lines or [self.sales_line(amount)]
+        total = amount + tax
+        return {
+            "Id": doc_id,
+            "SyncToken": "0",
+            "DocNumber": f"PUB-{doc_id}",
+            "TxnDate": txn_date,
+            "CurrencyRef": {"value": "USD", "name": "United States Dollar"},
+            "CustomerRef": {"value": self.customer["Id"], "name": self.customer["DisplayName"]},
+            "Line": [*lines, {"Amount": amount, "DetailType": "SubTotalLineDetail", "SubTotalLineDetail": {}}],
+            "TxnTaxDetail": {"TotalTax": tax},
+            "TotalAmt": total,
+            "Balance": total,
+        }
+
+    def imported(self, external_id):
+        return self.env["connector.binding"]._find_record(self.backend, "invoice", external_id)
+
+    # ------------------------------------------------------------------ due dates
+    def test_credit_notes_without_a_due_date_fall_due_on_their_own_date(self):
+        """QuickBooks gives credit memos and vendor credits no DueDate: in aged receivables and
+        payables they stand at their own date, not at the day of the import nor a term's end."""
+        company = self.sandbox.company
+        company.seed("CreditMemo", [dict(self.sales_document("9501", "2026-05-05", 100), RemainingCredit=100)])
+        company.seed(
+            "VendorCredit",
+            [
+                {
+                    "Id": "9502",
+                    "SyncToken": "0",
+                    "TxnDate": "2026-05-06",
+                    "CurrencyRef": {"value": "USD"},
+                    "VendorRef": {"value": self.vendor["Id"]},
+                    "Line": [
+                        {
+                            "Id": "1",
+                            "Amount": 40,
+                            "DetailType": "AccountBasedExpenseLineDetail",
+                            "AccountBasedExpenseLineDetail": {
+                                "AccountRef": {"value": self.expense_account["Id"]},
+                                "TaxCodeRef": {"value": "NON"},
+                            },
+                        }
+                    ],
+                    "TotalAmt": 40,
+                    "Balance": 40,
+                }
+            ],
+        )
+        self.import_kinds(("invoice",))
+        credit_memo, vendor_credit = self.imported("CreditMemo/9501"), self.imported("VendorCredit/9502")
+        self.assertEqual(
+            (credit_memo.move_type, credit_memo.state, credit_memo.invoice_date_due),
+            ("out_refund", "posted", date(2026, 5, 5)),
+        )
+        self.assertEqual(
+            (vendor_credit.move_type, vendor_credit.state, vendor_credit.invoice_date_due),
+            ("in_refund", "posted", date(2026, 5, 6)),
+        )
