@@ -244,11 +244,19 @@ def tax_to_canonical(doc, rates):
 
 
 def _line_taxes(detail, doc, tax_mode):
+    """The tax codes of a line: US lines are TAX (the document's TxnTaxCodeRef) or NON,
+    elsewhere a line names its code. A code the company's tax mode does not use (a tax code
+    on a US company's line, TAX on another country's) is kept, not dropped: dropped, the line
+    would arrive without the tax QuickBooks charged on it and the document be refused as a
+    rounding difference of that whole tax. Kept, the document waits for the code's mapping
+    (mapping_missing, named after the code) and comes in with it once it is mapped."""
     code = ref(detail, "TaxCodeRef")
-    if tax_mode == "us":
+    if code in (None, "NON"):
+        return []
+    if code == "TAX" and tax_mode == "us":
         txn_code = ref(doc.get("TxnTaxDetail") or {}, "TxnTaxCodeRef")
-        return [txn_code] if code == "TAX" and txn_code else []
-    return [code] if code and code not in ("NON", "TAX") else []
+        return [txn_code] if txn_code else []
+    return [code]
 
 
 def invoice_to_canonical(doc, entity, tax_mode="us"):

@@ -105,3 +105,32 @@ class TestQuickBooksPublishedDocuments(QuickBooksCase):
             (vendor_credit.move_type, vendor_credit.state, vendor_credit.invoice_date_due),
             ("in_refund", "posted", date(2026, 5, 6)),
         )
+
+    # ------------------------------------------------------------------ tax codes
+    def test_a_tax_code_a_us_company_does_not_use_waits_for_its_mapping(self):
+        """A line taxed with a tax code (GST) on a US company's invoice, whose lines QuickBooks
+        marks TAX or NON: not a rounding difference of the whole tax, but a missing mapping
+        named after the code; once it is mapped the invoice comes in with QuickBooks' total."""
+        company = self.sandbox.company
+        company.seed("TaxRate", [{"Id": "10", "Name": "GST", "RateValue": 10}])
+        gst = {"Id": "10", "Name": "GST", "SalesTaxRateList": {"TaxRateDetail": [{"TaxRateRef": {"value": "10"}}]}}
+        company.seed("TaxCode", [gst])
+        self.backend._import_batch("tax")
+        lines = [self.sales_line(100, "10"), dict(self.sales_line(50, "NON"), Id="2", LineNum=2)]
+        company.seed("Invoice", [self.sales_document("9601", "2026-05-07", 150, tax=10, lines=lines)])
+        self.import_kinds(("invoice",))
+        row = self.env["connector.quarantine"].search([("external_id", "=", "Invoice/9601")])
+        self.assertEqual(
+            (row.reason, row.waiting_model, row.waiting_key), ("mapping_missing", "connector.tax.mapping", "10")
+        )
+        self.assertIn("GST", row.message)
+        self.assertFalse(self.imported("Invoice/9601"))
+        gst_tax = self.env["account.tax"].create({"name": "GST 10%", "amount": 10, "type_tax_use": "sale"})
+        mapping = self.env["connector.tax.mapping"].search(
+            [("backend_id", "=", self.backend.id), ("external_id", "=", "10")]
+        )
+        mapping.tax_id = gst_tax  # the accountant's fix: the waiting invoice is retried
+        self.run_jobs()
+        move = self.imported("Invoice/9601")
+        self.assertEqual((move.state, move.amount_total, move.amount_tax), ("posted", 160.0, 10.0))
+        self.assertEqual(row.state, "resolved")

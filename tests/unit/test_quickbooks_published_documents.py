@@ -86,3 +86,24 @@ def test_credit_notes_without_a_due_date_fall_due_on_their_own_date():
     assert mappers.to_canonical("VendorCredit", credit)["due_date"] == "2026-05-06"
     invoice = dict(memo, DueDate="2026-06-04", SalesTermRef={"value": "3"})
     assert mappers.to_canonical("Invoice", invoice)["due_date"] == "2026-06-04"
+
+
+def test_a_tax_code_the_tax_mode_does_not_use_stays_on_its_line():
+    """Dropped, the line would lose the tax QuickBooks charged; kept, its mapping decides."""
+
+    def line(code):
+        detail = {"ItemRef": {"value": "1"}, "TaxCodeRef": {"value": code}}
+        return {"Amount": 100, "DetailType": "SalesItemLineDetail", "SalesItemLineDetail": detail}
+
+    invoice = {
+        "Id": "130",
+        "TxnDate": "2026-04-08",
+        "CustomerRef": {"value": "24"},
+        "Line": [line("TAX"), line("NON"), line("10")],
+        "TxnTaxDetail": {"TxnTaxCodeRef": {"value": "2"}, "TotalTax": 18},
+        "TotalAmt": 318,
+    }
+    us = mappers.to_canonical("Invoice", invoice, tax_mode="us")
+    assert [item["taxes"] for item in us["lines"]] == [["2"], [], ["10"]]
+    elsewhere = mappers.to_canonical("Invoice", invoice, tax_mode="global")
+    assert [item["taxes"] for item in elsewhere["lines"]] == [["TAX"], [], ["10"]]
