@@ -3,7 +3,9 @@ the sandbox and imported the way a new user does: what Odoo makes of them, and w
 accountant is told when it cannot."""
 
 from datetime import date
+from decimal import Decimal
 
+from odoo.exceptions import UserError
 from odoo.tests import tagged
 
 from .common import QuickBooksCase
@@ -44,10 +46,13 @@ class TestQuickBooksPublishedDocuments(QuickBooksCase):
             "SalesItemLineDetail": {"ItemRef": {"value": self.item["Id"]}, "TaxCodeRef": {"value": tax_code}},
         }
 
-    def sales_document(self, doc_id, txn_date, amount, tax=0, lines=None):
+    def sales_document(self, doc_id, txn_date, amount, tax=0, lines=None, tax_code=None):
         """A CreditMemo or Invoice as QuickBooks answers a read of it (subtotal line and all)."""
         lines = lines or [self.sales_line(amount)]
         total = amount + tax
+        tax_detail = {"TotalTax": tax}
+        if tax_code:
+            tax_detail["TxnTaxCodeRef"] = {"value": tax_code}
         return {
             "Id": doc_id,
             "SyncToken": "0",
@@ -56,7 +61,7 @@ class TestQuickBooksPublishedDocuments(QuickBooksCase):
             "CurrencyRef": {"value": "USD", "name": "United States Dollar"},
             "CustomerRef": {"value": self.customer["Id"], "name": self.customer["DisplayName"]},
             "Line": [*lines, {"Amount": amount, "DetailType": "SubTotalLineDetail", "SubTotalLineDetail": {}}],
-            "TxnTaxDetail": {"TotalTax": tax},
+            "TxnTaxDetail": tax_detail,
             "TotalAmt": total,
             "Balance": total,
         }
@@ -124,6 +129,7 @@ class TestQuickBooksPublishedDocuments(QuickBooksCase):
             (row.reason, row.waiting_model, row.waiting_key), ("mapping_missing", "connector.tax.mapping", "10")
         )
         self.assertIn("GST", row.message)
+        self.assertFalse(row.force_allowed, "nothing to force: the code needs its mapping")
         self.assertFalse(self.imported("Invoice/9601"))
         gst_tax = self.env["account.tax"].create({"name": "GST 10%", "amount": 10, "type_tax_use": "sale"})
         mapping = self.env["connector.tax.mapping"].search(
@@ -134,3 +140,30 @@ class TestQuickBooksPublishedDocuments(QuickBooksCase):
         move = self.imported("Invoice/9601")
         self.assertEqual((move.state, move.amount_total, move.amount_tax), ("posted", 160.0, 10.0))
         self.assertEqual(row.state, "resolved")
+
+    def test_force_is_offered_for_a_rounding_only(self):
+        """Force accepts Odoo's total: for a cent, not for a total that is off by more."""
+        self.backend.rounding_account_id = False  # so that a cent of difference waits too
+        lines = [self.sales_line(100, "TAX")]  # tax code 3 is 8.25%: Odoo computes 8.25
+        self.sandbox.company.seed(
+            "Invoice",
+            [
+                self.sales_document("9701", "2026-05-08", 100, tax=Decimal("8.30"), lines=lines, tax_code="3"),
+                self.sales_document("9702", "2026-05-08", 100, tax=Decimal("8.26"), lines=lines, tax_code="3"),
+            ],
+        )
+        self.import_kinds(("invoice",))
+        Quarantine = self.env["connector.quarantine"]
+        five_cents = Quarantine.search([("external_id", "=", "Invoice/9701")])
+        self.assertEqual((five_cents.reason, five_cents.total_difference), ("rounding_diff", "0.05"))
+        self.assertFalse(five_cents.force_allowed)
+        self.assertIn("Force is not offered", five_cents.suggested_fix)
+        with self.assertRaises(UserError):
+            five_cents.action_force()
+        self.assertFalse(self.imported("Invoice/9701"))
+        one_cent = Quarantine.search([("external_id", "=", "Invoice/9702")])
+        self.assertEqual((one_cent.reason, one_cent.total_difference), ("rounding_diff", "0.01"))
+        self.assertTrue(one_cent.force_allowed)
+        one_cent.action_force()
+        move = self.imported("Invoice/9702")
+        self.assertEqual((move.state, move.amount_total, one_cent.state), ("posted", 108.25, "resolved"))
