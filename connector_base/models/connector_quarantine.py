@@ -146,6 +146,11 @@ class ConnectorQuarantine(models.Model):
             "outcome_unknown": self.env._("Check on the provider whether the record exists, then Retry."),
             "auth": self.env._("Reconnect the backend."),
         }
+        if error.reason == "mapping_missing" and getattr(error, "mapping_model", None) == "connector.binding":
+            return self.env._(
+                "Import the record it refers to (once the provider has it), or bind it to its Odoo record (Fix the "
+                "mapping), then Retry."
+            )
         if error.reason == "rounding_diff" and is_rounding(error.details.get("difference")):
             return self.env._(
                 "A rounding: set a rounding account on the connection and Retry (the difference goes there), or "

@@ -167,3 +167,36 @@ class TestQuickBooksPublishedDocuments(QuickBooksCase):
         one_cent.action_force()
         move = self.imported("Invoice/9702")
         self.assertEqual((move.state, move.amount_total, one_cent.state), ("posted", 108.25, "resolved"))
+
+    # ------------------------------------------------------------------ object not found (610)
+    def test_a_document_whose_customer_quickbooks_lacks_names_the_customer_and_the_fix(self):
+        """QuickBooks' 610 never says which reference it could not find: the connector does."""
+        company = self.sandbox.company
+        orphan = dict(self.sales_document("9801", "2026-04-08", 100), CustomerRef={"value": "58", "name": "Kim"})
+        company.seed("Invoice", [orphan])
+        self.import_kinds(("invoice",))
+        row = self.env["connector.quarantine"].search([("external_id", "=", "Invoice/9801")])
+        self.assertEqual(
+            (row.reason, row.waiting_model, row.waiting_key), ("mapping_missing", "connector.binding", "Customer/58")
+        )
+        self.assertIn("Customer 58 is not known to this connection", row.message)
+        self.assertIn("import it", row.message)
+        self.assertIn("Import the record it refers to", row.suggested_fix)
+        self.assertFalse(row.force_allowed)
+        company.seed("Customer", [{"Id": "58", "DisplayName": "Kim Lee", "CurrencyRef": {"value": "USD"}}])
+        row.action_retry()  # imported into QuickBooks: Retry brings the customer, then the invoice
+        self.assertEqual(self.imported("Invoice/9801").partner_id.name, "Kim Lee")
+        self.assertEqual(row.state, "resolved")
+
+    def test_an_export_refused_for_an_inactive_customer_names_it(self):
+        partner = self.odoo_partner(f"Customer/{self.customer['Id']}")
+        self.sandbox.company.write(
+            "Customer",
+            {"Id": self.customer["Id"], "SyncToken": self.customer["SyncToken"], "Active": False},
+            sparse=True,
+        )
+        move = self.make_invoice(partner, "80.00")
+        self.run_jobs()
+        row = self.env["connector.quarantine"].search([("res_model", "=", "account.move"), ("res_id", "=", move.id)])
+        self.assertEqual((row.reason, row.waiting_key), ("mapping_missing", f"Customer/{self.customer['Id']}"))
+        self.assertIn(f"its Customer {self.customer['Id']} is inactive in QuickBooks", row.message)

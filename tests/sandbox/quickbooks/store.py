@@ -75,12 +75,13 @@ class Fault(Exception):
         }
 
 
-def not_found(what):
+def not_found():
+    """610, word for word as QuickBooks answers it: it never says which reference it is."""
     return Fault(
         610,
         "Object Not Found",
-        f"Something you're trying to use has been made inactive. Check the fields with accounts, customers, "
-        f"items, vendors or employees. ({what})",
+        "Something you're trying to use has been made inactive. Check the fields with accounts, customers, "
+        "items, vendors or employees.",
     )
 
 
@@ -226,7 +227,7 @@ class Company:
     def get(self, entity, doc_id):
         doc = self.docs[entity].get(str(doc_id))
         if doc is None:
-            raise not_found(f"{entity} {doc_id}")
+            raise not_found()
         return doc
 
     def _ref_exists(self, entity, value, *, active=True):
@@ -242,7 +243,7 @@ class Company:
                 raise required(key)
             return None
         if not self._ref_exists(entity, value):
-            raise not_found(f"{key} {value}")
+            raise not_found()
         return value
 
     # ------------------------------------------------------------------ writing
@@ -593,7 +594,7 @@ class Company:
     def _rates_of(self, code_id, purchase=False):
         code = self.docs["TaxCode"].get(str(code_id))
         if code is None:
-            raise not_found(f"TaxCode {code_id}")
+            raise not_found()
         details = (code.get("PurchaseTaxRateList" if purchase else "SalesTaxRateList") or {}).get("TaxRateDetail", [])
         rates = []
         for detail in details:
@@ -736,7 +737,7 @@ class Company:
                     )
                 target = self.docs[target_entity].get(str(link.get("TxnId")))
                 if target is None or target.get("_voided"):
-                    raise not_found(f"{txn_type} {link.get('TxnId')}")
+                    raise not_found()
                 if line["Amount"] > money(target.get("Balance")):
                     raise business(
                         f"The payment amount {line['Amount']} is more than the open balance "
