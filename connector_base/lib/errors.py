@@ -135,6 +135,21 @@ class NotFoundError(PermanentError):
     reason = "validation"
 
 
+class MissingReferenceError(NotFoundError):
+    """A record refers to another that the provider does not have, or has no longer active.
+
+    A person imports it (once it is in the provider) or maps it: ``mapping_model`` and
+    ``external_id`` name what the record waits on, as for ``MappingMissingError``. Still a
+    ``NotFoundError``: read for the record itself, it means that record is gone."""
+
+    reason = "mapping_missing"
+
+    def __init__(self, message, *, mapping_model, external_id, details=None):
+        super().__init__(message, details=details)
+        self.mapping_model = mapping_model
+        self.external_id = external_id
+
+
 class ProviderValidationError(PermanentError):
     """The provider refused the payload as invalid (a 400 with a business fault)."""
 

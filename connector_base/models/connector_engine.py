@@ -907,11 +907,13 @@ class ConnectorEngine(models.AbstractModel):
         if abs(diff) > ONE_CENT:
             raise errors.RoundingDiffError(
                 f"Odoo computes a total of {actual} {move.currency_id.name}, the provider {actual + diff}: "
-                f"a difference of {diff} is more than a rounding"
+                f"a difference of {diff} is more than a rounding",
+                details={"difference": str(diff)},
             )
         if not backend.rounding_account_id:
             raise errors.RoundingDiffError(
-                f"A rounding difference of {diff} needs a rounding account on the connection {backend.name}"
+                f"A rounding difference of {diff} needs a rounding account on the connection {backend.name}",
+                details={"difference": str(diff)},
             )
         move.write(
             {

@@ -1,5 +1,6 @@
 import json
 import logging
+from decimal import Decimal, InvalidOperation
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
@@ -8,6 +9,21 @@ from ..lib.errors import QUARANTINE_REASONS
 from ..lib.money import json_dumps, json_loads
 
 _logger = logging.getLogger(__name__)
+
+#: where Force means something: it creates the partner that was ambiguous, applies the
+#: provider's side of a conflict, accepts Odoo's total of a rounding; elsewhere it is a Retry
+#: that skips those checks unasked. Imports only: an export has nothing to force.
+FORCE_REASONS = ("partner_ambiguous", "conflict", "rounding_diff")
+#: the largest difference that is a rounding (the engine books one of at most a cent itself)
+MAX_ROUNDING = Decimal("0.01")
+
+
+def is_rounding(difference):
+    """True when ``difference`` (a decimal string, the provider's total less Odoo's) is a rounding."""
+    try:
+        return abs(Decimal(difference)) <= MAX_ROUNDING
+    except (InvalidOperation, TypeError, ValueError):
+        return False  # unknown: not shown to be a rounding
 
 
 class ConnectorQuarantine(models.Model):
@@ -47,12 +63,29 @@ class ConnectorQuarantine(models.Model):
     user_id = fields.Many2one("res.users", "Assigned to", tracking=True, index=True)
     retry_count = fields.Integer(readonly=True)
     age_days = fields.Integer(compute="_compute_age_days")
+    total_difference = fields.Char(
+        readonly=True, help="Of a rounding difference: the provider's total less Odoo's, in the document's currency."
+    )
+    force_allowed = fields.Boolean(
+        compute="_compute_force_allowed",
+        help="Force is offered only where it means something, and for totals only when they differ by a rounding.",
+    )
 
     @api.depends("kind", "external_id", "res_model", "res_id")
     def _compute_display_label(self):
         for row in self:
             ident = row.external_id or (f"{row.res_model},{row.res_id}" if row.res_id else "?")
             row.display_label = f"{row.kind} {ident}"
+
+    @api.depends("state", "direction", "reason", "total_difference")
+    def _compute_force_allowed(self):
+        for row in self:
+            row.force_allowed = (
+                row.state == "open"
+                and row.direction == "import"
+                and row.reason in FORCE_REASONS
+                and (row.reason != "rounding_diff" or is_rounding(row.total_difference))
+            )
 
     def _compute_age_days(self):
         now = fields.Datetime.now()
@@ -79,6 +112,7 @@ class ConnectorQuarantine(models.Model):
             "suggested_fix": self._suggest_fix(error),
             "waiting_model": getattr(error, "mapping_model", False) or False,
             "waiting_key": getattr(error, "external_id", False) or False,
+            "total_difference": (error.reason == "rounding_diff" and error.details.get("difference")) or False,
         }
         if payload is not None:
             vals["payload"] = payload if isinstance(payload, str) else json_dumps(payload, indent=1, sort_keys=True)
@@ -103,12 +137,25 @@ class ConnectorQuarantine(models.Model):
             "name_collision": self.env._("Rename one of the two records, or link them, then Retry."),
             "closed_period": self.env._("Reopen the period (lock dates) or change the date in the corrected payload."),
             "currency_mismatch": self.env._("Activate the currency or fix the partner's currency, then Retry."),
-            "rounding_diff": self.env._("Check the taxes: totals differ by more than a cent. Force accepts Odoo's."),
+            "rounding_diff": self.env._(
+                "The totals differ by more than a rounding: check the document's taxes and their mappings, then "
+                "Retry. Force is not offered: it would post a total the provider does not have."
+            ),
             "validation": self.env._("Correct the payload (Corrected payload) and Retry."),
             "conflict": self.env._("Both sides changed: Force applies the provider's version, Ignore keeps Odoo's."),
             "outcome_unknown": self.env._("Check on the provider whether the record exists, then Retry."),
             "auth": self.env._("Reconnect the backend."),
         }
+        if error.reason == "mapping_missing" and getattr(error, "mapping_model", None) == "connector.binding":
+            return self.env._(
+                "Import the record it refers to (once the provider has it), or bind it to its Odoo record (Fix the "
+                "mapping), then Retry."
+            )
+        if error.reason == "rounding_diff" and is_rounding(error.details.get("difference")):
+            return self.env._(
+                "A rounding: set a rounding account on the connection and Retry (the difference goes there), or "
+                "Force to accept Odoo's total."
+            )
         return hints.get(error.reason, "")
 
     # ------------------------------------------------------------------ actions
@@ -147,6 +194,15 @@ class ConnectorQuarantine(models.Model):
         return True
 
     def action_force(self):
+        refused = self.filtered(lambda row: not row.force_allowed)
+        if refused:
+            raise UserError(
+                self.env._(
+                    "Force is not possible for %(records)s: it only accepts a rounding, an ambiguous partner or the "
+                    "provider's side of a conflict. Fix the cause and Retry.",
+                    records=", ".join(refused.mapped("display_label")),
+                )
+            )
         self._retry(force=True)
         return True
 

@@ -201,11 +201,12 @@ class QuickBooksController(http.Controller):
         signature = httprequest.headers.get("intuit-signature", "")
         env = request.env(su=True)
         Backend = env["connector.backend"]
-        verified = any(
-            verify_signature(verifier, raw, signature, encoding="base64")
-            for _backend, verifier in Backend._qbo_webhook_verifiers()
-        )
-        if not verified:
+        signers = [
+            backend
+            for backend, verifier in Backend._qbo_webhook_verifiers()
+            if verify_signature(verifier, raw, signature, encoding="base64")
+        ]
+        if not signers:
             return _refuse(
                 401,
                 "invalid signature",
@@ -218,6 +219,17 @@ class QuickBooksController(http.Controller):
         except (ValueError, TypeError, AttributeError) as exc:
             _logger.warning("QuickBooks webhook with a signed but unreadable body: %s", exc)
             return request.make_response("unreadable body", status=400, headers=[("Content-Type", "text/plain")])
+        # a verifier vouches for the realms of its own connections only
+        foreign = Backend._qbo_realms_not_signed({event["realm"] for event in events}, signers)
+        if foreign:
+            return _refuse(
+                401,
+                "invalid signature",
+                "realm %s named by a body that no verifier of its connections signed (%d bytes from %s)",
+                ", ".join(foreign),
+                len(raw),
+                httprequest.remote_addr,
+            )
         queued = Backend._qbo_handle_events(events, raw.decode("utf-8", "replace").replace("\x00", "")[:100000])
         _logger.info("QuickBooks webhook: %d events, %d re-reads queued", len(events), queued)
         return request.make_response("", status=200)

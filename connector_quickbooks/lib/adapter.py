@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from odoo.addons.connector_base.lib import errors
 from odoo.addons.connector_base.lib.provider import ProviderAdapter
 
-from . import mappers
+from . import mappers, references
 from .client import BATCH_SIZE, CDC_MAX_AGE, CDC_MAX_OBJECTS, fault_error, parse_datetime, qbo_datetime, quote
 
 _logger = logging.getLogger(__name__)
@@ -112,7 +112,11 @@ class QuickBooksAdapter(ProviderAdapter):
 
     def read(self, kind, external_id):
         entity, doc_id = self._entity_of(kind, external_id)
-        record = self._canonical(entity, self.client.read(entity, doc_id))
+        try:
+            doc = self.client.read(entity, doc_id)
+        except errors.NotFoundError:
+            raise references.not_in_quickbooks(entity, doc_id) from None
+        record = self._canonical(entity, doc)
         if record is None:
             raise errors.PayloadValidationError(f"QuickBooks {entity} {doc_id} cannot be imported as a {kind}")
         return record
@@ -183,14 +187,17 @@ class QuickBooksAdapter(ProviderAdapter):
     def write(self, kind, record, *, external_id=None, version=None, reference, idempotency_key):
         creating = not external_id
         entity, body = self._document(kind, record, external_id, reference)
-        if creating:
-            try:
-                doc = self.client.create(entity, body, idempotency_key)
-            except errors.NameCollisionError as exc:
-                doc = self._on_name_collision(entity, body, record, idempotency_key, exc)
-        else:
-            doc_id = self._entity_of(kind, external_id)[1]
-            doc = self._update(entity, doc_id, version, body, idempotency_key)
+        doc_id = None if creating else self._entity_of(kind, external_id)[1]
+        try:
+            if creating:
+                try:
+                    doc = self.client.create(entity, body, idempotency_key)
+                except errors.NameCollisionError as exc:
+                    doc = self._on_name_collision(entity, body, record, idempotency_key, exc)
+            else:
+                doc = self._update(entity, doc_id, version, body, idempotency_key)
+        except errors.NotFoundError as exc:  # 610 never says which reference: find it
+            raise references.refused_write(self.client, entity, body, exc, doc_id) from None
         return mappers.ext_id(entity, doc["Id"]), str(doc["SyncToken"])
 
     batch_size = BATCH_SIZE

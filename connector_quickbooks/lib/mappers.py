@@ -244,11 +244,19 @@ def tax_to_canonical(doc, rates):
 
 
 def _line_taxes(detail, doc, tax_mode):
+    """The tax codes of a line: US lines are TAX (the document's TxnTaxCodeRef) or NON,
+    elsewhere a line names its code. A code the company's tax mode does not use (a tax code
+    on a US company's line, TAX on another country's) is kept, not dropped: dropped, the line
+    would arrive without the tax QuickBooks charged on it and the document be refused as a
+    rounding difference of that whole tax. Kept, the document waits for the code's mapping
+    (mapping_missing, named after the code) and comes in with it once it is mapped."""
     code = ref(detail, "TaxCodeRef")
-    if tax_mode == "us":
+    if code in (None, "NON"):
+        return []
+    if code == "TAX" and tax_mode == "us":
         txn_code = ref(doc.get("TxnTaxDetail") or {}, "TxnTaxCodeRef")
-        return [txn_code] if code == "TAX" and txn_code else []
-    return [code] if code and code not in ("NON", "TAX") else []
+        return [txn_code] if txn_code else []
+    return [code]
 
 
 def invoice_to_canonical(doc, entity, tax_mode="us"):
@@ -306,7 +314,9 @@ def invoice_to_canonical(doc, entity, tax_mode="us"):
         "number": _text(doc.get("DocNumber"), 64),
         "partner": f"{party_entity}/{ref(doc, party_entity + 'Ref')}",
         "date": doc.get("TxnDate"),
-        "due_date": doc.get("DueDate"),
+        # credit memos and vendor credits have no DueDate: they fall due on their own date
+        # (a term, when the document has one and it is mapped, still decides in Odoo)
+        "due_date": doc.get("DueDate") or doc.get("TxnDate"),
         "currency": ref(doc, "CurrencyRef") or "USD",
         "tax_mode": TAX_MODES.get(doc.get("GlobalTaxCalculation"), "exclusive"),
         "memo": _text((doc.get("CustomerMemo") or {}).get("value")) or _note(doc),

@@ -132,6 +132,39 @@ class TestQuickBooksWebhookSecurity(QuickBooksCase):
         self.assertEqual(len(logs.output), len(cases), "each refusal leaves one security log line")
         self.assert_nothing_stored()
 
+    def test_a_body_for_one_realm_signed_with_another_connections_verifier_gets_401(self):
+        """Each connection's verifier vouches for its own realm only: a body naming realm A
+        signed with B's verifier is refused and stores nothing, while B's own events get in."""
+        realm_b = "4620816365000000002"
+        backend_b = self.env["connector.backend"].create(
+            {
+                "name": "Another QuickBooks company",
+                "provider": "quickbooks",
+                "company_id": self.env.company.id,
+                "tenant_id": realm_b,
+                "webhook_secret": "verifier-of-b",
+            }
+        )
+        backend_b.state = "connected"
+        self.env.flush_all()
+        headers = {"Content-Type": "application/json"}
+        body_a = json.dumps(legacy_event(self.realm)).encode()
+        both = legacy_event(self.realm)
+        both["eventNotifications"] += legacy_event(realm_b, doc_id="2")["eventNotifications"]
+        body_both = json.dumps(both).encode()
+        with self.assertLogs("odoo.addons.connector_quickbooks.controllers.main", level="WARNING") as logs:
+            for body in (body_a, body_both):
+                answer = self.post(body, dict(headers, **{"intuit-signature": sign_webhook(body, b"verifier-of-b")}))
+                self.assertEqual(answer.status_code, 401, answer.text)
+        self.assertIn(self.realm, logs.output[0])
+        self.assert_nothing_stored()
+        body_b = json.dumps(legacy_event(realm_b, doc_id="2")).encode()
+        answer = self.post(body_b, dict(headers, **{"intuit-signature": sign_webhook(body_b, b"verifier-of-b")}))
+        self.assertEqual(answer.status_code, 200, answer.text)
+        stored = self.env["connector.webhook.event"].search([("backend_id", "=", backend_b.id)])
+        self.assertEqual(stored.mapped("external_id"), ["Customer/2"])
+        self.assertFalse(self.env["connector.webhook.event"].search([("backend_id", "=", self.backend.id)]))
+
     def test_a_replayed_event_is_queued_once(self):
         body = json.dumps(legacy_event(self.realm)).encode()
         headers = {"Content-Type": "application/json", "intuit-signature": sign_webhook(body)}

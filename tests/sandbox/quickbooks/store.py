@@ -75,12 +75,13 @@ class Fault(Exception):
         }
 
 
-def not_found(what):
+def not_found():
+    """610, word for word as QuickBooks answers it: it never says which reference it is."""
     return Fault(
         610,
         "Object Not Found",
-        f"Something you're trying to use has been made inactive. Check the fields with accounts, customers, "
-        f"items, vendors or employees. ({what})",
+        "Something you're trying to use has been made inactive. Check the fields with accounts, customers, "
+        "items, vendors or employees.",
     )
 
 
@@ -189,9 +190,17 @@ class Company:
 
     # ------------------------------------------------------------------ seeding
     def seed(self, entity, documents):
-        """Load documents as QuickBooks returned them (ids, SyncTokens and all)."""
+        """Load documents as QuickBooks returned them (ids, SyncTokens and all). The answer of a
+        delete (``{"Id", "status": "Deleted"}``, also how CDC shows a deletion) deletes: such a
+        record is seen by CDC only, never by a read or a query."""
         with self.lock:
             for doc in documents:
+                if doc.get("status") == "Deleted":
+                    live = self.docs[entity].pop(str(doc["Id"]), None)
+                    self._index_name(entity, None, live)
+                    updated = (doc.get("MetaData") or {}).get("LastUpdatedTime")
+                    self._tombstone(entity, doc["Id"], datetime.fromisoformat(updated) if updated else None)
+                    continue
                 doc = copy.deepcopy(doc)
                 doc.setdefault("Id", str(self.next_id[entity]))
                 doc.setdefault("SyncToken", "0")
@@ -218,7 +227,7 @@ class Company:
     def get(self, entity, doc_id):
         doc = self.docs[entity].get(str(doc_id))
         if doc is None:
-            raise not_found(f"{entity} {doc_id}")
+            raise not_found()
         return doc
 
     def _ref_exists(self, entity, value, *, active=True):
@@ -234,7 +243,7 @@ class Company:
                 raise required(key)
             return None
         if not self._ref_exists(entity, value):
-            raise not_found(f"{key} {value}")
+            raise not_found()
         return value
 
     # ------------------------------------------------------------------ writing
@@ -308,16 +317,7 @@ class Company:
         self._check_open_period(current)
         self._undo_effects(entity, current)
         del self.docs[entity][current["Id"]]
-        moment = self.now()
-        self.deleted[entity][current["Id"]] = (
-            moment,
-            {
-                "Id": current["Id"],
-                "status": "Deleted",
-                "domain": "QBO",
-                "MetaData": {"LastUpdatedTime": self.fmt(moment)},
-            },
-        )
+        self._tombstone(entity, current["Id"])
         self._event(entity, current["Id"], "Delete")
         return {"Id": current["Id"], "status": "Deleted", "domain": "QBO"}
 
@@ -360,18 +360,24 @@ class Company:
                         doc["MetaData"]["LastUpdatedTime"] = self.fmt(self.now())
             del self.docs[entity][source["Id"]]
             self._index_name(entity, None, source)
-            moment = self.now()
-            self.deleted[entity][source["Id"]] = (
-                moment,
-                {
-                    "Id": source["Id"],
-                    "status": "Deleted",
-                    "domain": "QBO",
-                    "MetaData": {"LastUpdatedTime": self.fmt(moment)},
-                },
-            )
+            self._tombstone(entity, source["Id"])
             self._event(entity, source["Id"], "Merge", {"deletedId": source["Id"], "mergedIntoId": target["Id"]})
             return target
+
+    def _tombstone(self, entity, doc_id, moment=None):
+        """Remember a deletion for CDC, which shows it as ``{"Id", "status": "Deleted"}``."""
+        moment = moment or self.now()
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=PACIFIC)
+        self.deleted[entity][str(doc_id)] = (
+            moment,
+            {
+                "Id": str(doc_id),
+                "status": "Deleted",
+                "domain": "QBO",
+                "MetaData": {"LastUpdatedTime": self.fmt(moment)},
+            },
+        )
 
     def _index_name(self, entity, doc, old=None):
         """Keep the DisplayName index of customers, vendors and employees (unique across the three)."""
@@ -588,7 +594,7 @@ class Company:
     def _rates_of(self, code_id, purchase=False):
         code = self.docs["TaxCode"].get(str(code_id))
         if code is None:
-            raise not_found(f"TaxCode {code_id}")
+            raise not_found()
         details = (code.get("PurchaseTaxRateList" if purchase else "SalesTaxRateList") or {}).get("TaxRateDetail", [])
         rates = []
         for detail in details:
@@ -668,6 +674,7 @@ class Company:
 
     def _prepare_txn_creditmemo(self, doc):
         self._prepare_txn_invoice(doc)
+        doc.pop("DueDate", None)  # QuickBooks' credit memos have none
         doc["RemainingCredit"] = doc["Balance"]
 
     def _expense_lines(self, doc):
@@ -730,7 +737,7 @@ class Company:
                     )
                 target = self.docs[target_entity].get(str(link.get("TxnId")))
                 if target is None or target.get("_voided"):
-                    raise not_found(f"{txn_type} {link.get('TxnId')}")
+                    raise not_found()
                 if line["Amount"] > money(target.get("Balance")):
                     raise business(
                         f"The payment amount {line['Amount']} is more than the open balance "
