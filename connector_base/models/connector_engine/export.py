@@ -1,0 +1,196 @@
+"""Odoo records out: ``_export_safely`` (one record, in a savepoint, quarantined on a
+permanent error) and ``_export_page`` (the new records of a page in the provider's batches,
+the others one by one). A write that lost its answer is looked up by its reference stamp
+before it is sent again; the provider's answer is recorded on the binding."""
+
+import hashlib
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
+
+from ...lib import canonical, errors
+from .upsert import content_hash, reference_for
+
+
+class ConnectorEngine(models.AbstractModel):
+    _inherit = "connector.engine"
+
+    @api.model
+    def _export_safely(self, backend, kind, record):
+        """Export one Odoo record; quarantine it on a permanent error. Return the external id."""
+        log = self.env["connector.sync.log"]._start(backend, "export", kind, record=record)
+        try:
+            with self._savepoint(kind, record.display_name):
+                external_id = self._export(backend, kind, record)
+        except errors.PermanentError as exc:
+            self.env["connector.quarantine"]._put(backend, exc, direction="export", kind=kind, record=record)
+            log._finish("quarantined", error=exc)
+            return None
+        except errors.RetryableError as exc:
+            log._finish("retrying", error=exc)
+            raise
+        except errors.ConnectorError as exc:
+            log._finish("failed", error=exc)
+            raise
+        self._resolve_quarantine(backend, "export", kind, record=record)
+        log._finish("done", external_id=external_id)
+        return external_id
+
+    def _lock_record(self, record):
+        """Serialise exports of one record across workers (transaction-scoped)."""
+        key = int(hashlib.sha1(reference_for(record).encode()).hexdigest()[:15], 16)
+        self.env.cr.execute("SELECT pg_try_advisory_xact_lock(%s)", [key])
+        if not self.env.cr.fetchone()[0]:
+            raise errors.LockBusyError(f"{record.display_name} is being exported by another worker", retry_after=3)
+
+    def _export(self, backend, kind, record):
+        self._lock_record(record)
+        binding = self.env["connector.binding"].sudo()._for_record(backend, kind, record)
+        data, digest = self._export_data(backend, kind, record, binding)
+        if binding and binding.content_hash == digest:
+            return binding.external_id
+        adapter = backend._get_adapter()
+        reference = reference_for(record)
+        try:
+            external_id, version = adapter.write(
+                kind,
+                data,
+                external_id=binding.external_id if binding else None,
+                version=binding.external_version if binding else None,
+                reference=reference,
+                idempotency_key=self._idempotency_key(backend, record, digest),
+            )
+        except errors.OutcomeUnknownError:
+            if binding:
+                raise errors.TransientError(f"update of {reference} lost its answer: it is safe to repeat") from None
+            found = adapter.find_by_reference(kind, reference)
+            if not found:
+                raise errors.TransientError(f"create of {reference} did not happen: it will be retried") from None
+            external_id, version = found
+        self._bind_export(backend, kind, record, binding, external_id, version, digest)
+        return external_id
+
+    def _export_data(self, backend, kind, record, binding):
+        """(canonical data without its external id, content hash) of an Odoo record."""
+        data = getattr(self, f"_to_canonical_{kind}")(backend, record)
+        data["external_id"] = binding.external_id if binding else f"new:{reference_for(record)}"
+        canonical.validate(kind, data)
+        digest = content_hash(data)
+        data.pop("external_id")
+        return data, digest
+
+    @staticmethod
+    def _idempotency_key(backend, record, digest):
+        return f"{backend.id}-{record._name}-{record.id}-{digest[:16]}"
+
+    def _bind_export(self, backend, kind, record, binding, external_id, version, digest):
+        """Record what the provider answered to an export."""
+        Binding = self.env["connector.binding"].sudo()
+        vals = {
+            "external_version": version,
+            "content_hash": digest,
+            "last_sync_at": fields.Datetime.now(),
+            "last_direction": "export",
+        }
+        if binding:
+            binding.write(vals)
+            return
+        taken = Binding._find(backend, kind, external_id)
+        if taken:
+            other = self.env[taken.res_model].browse(taken.res_id).exists()
+            raise errors.NameCollisionError(
+                f"The provider answered with {external_id}, which is already linked to "
+                f"{other.display_name if other else taken.res_model}: merge the two in Odoo or rename one",
+                details={"external_id": external_id, "linked_to": taken.res_id},
+            )
+        Binding.create(
+            dict(
+                vals,
+                backend_id=backend.id,
+                external_type=kind,
+                external_id=str(external_id),
+                res_model=record._name,
+                res_id=record.id,
+            )
+        )
+
+    @api.model
+    def _export_page(self, backend, kind, records):
+        """Export several Odoo records: the new ones in the provider's batches where it has
+        them, the others (updates, refusals, anything that does not fit) one by one.
+        Return {record: external id, or None when it went to quarantine}."""
+        adapter = backend._get_adapter()
+        bound = set(
+            self.env["connector.binding"]
+            .sudo()
+            .search(
+                [
+                    ("backend_id", "=", backend.id),
+                    ("external_type", "=", kind),
+                    ("res_model", "=", records._name),
+                    ("res_id", "in", records.ids),
+                ]
+            )
+            .mapped("res_id")
+        )
+        results, batch = {}, []
+        for record in records:
+            if adapter.batch_size > 1 and record.id not in bound:
+                try:
+                    with self._savepoint(kind, record.display_name):
+                        self._lock_record(record)
+                        data, digest = self._export_data(backend, kind, record, None)
+                    batch.append((record, data, digest))
+                    continue
+                except (errors.PermanentError, ValidationError, UserError):
+                    pass  # the one-record path quarantines it, with its reason
+            results[record] = self._export_safely(backend, kind, record)
+        for start in range(0, len(batch), adapter.batch_size):
+            results.update(self._create_remote_page(backend, adapter, kind, batch[start : start + adapter.batch_size]))
+        return results
+
+    def _create_remote_page(self, backend, adapter, kind, batch):
+        items = [
+            (data, reference_for(record), self._idempotency_key(backend, record, digest))
+            for record, data, digest in batch
+        ]
+        try:
+            outcomes = adapter.create_many(kind, items)
+        except errors.OutcomeUnknownError:
+            # the batch may have happened: what carries our stamp is linked, nothing is sent twice
+            outcomes = [adapter.find_by_reference(kind, reference) for _data, reference, _key in items]
+            if not all(outcomes):
+                raise errors.TransientError(
+                    f"a batch of {len(items)} {kind} records lost its answer: it is looked up again later"
+                ) from None
+        results, done = {}, []
+        for (record, _data, digest), outcome in zip(batch, outcomes, strict=True):
+            if isinstance(outcome, Exception):  # refused: the one-record path decides (name clash, quarantine)
+                results[record] = self._export_safely(backend, kind, record)
+                continue
+            try:
+                with self._savepoint(kind, record.display_name):
+                    self._bind_export(backend, kind, record, None, outcome[0], outcome[1], digest)
+            except errors.PermanentError as exc:  # the answer names a record linked to another
+                self.env["connector.quarantine"]._put(backend, exc, direction="export", kind=kind, record=record)
+                self.env["connector.sync.log"]._start(backend, "export", kind, record=record)._finish(
+                    "quarantined", error=exc
+                )
+                results[record] = None
+                continue
+            results[record] = outcome[0]
+            done.append((record, outcome[0]))
+        if done:
+            self.env["connector.sync.log"]._log_done(
+                backend, "export", kind, [(external_id, record) for record, external_id in done]
+            )
+            exported = self.env[batch[0][0]._name].browse([record.id for record, _external_id in done])
+            self._resolve_quarantine(backend, "export", kind, record=exported)
+        return results
+
+    def _external_ref(self, backend, kind, record):
+        """The external id of ``record``, exporting it first when it is not bound yet."""
+        binding = self.env["connector.binding"].sudo()._for_record(backend, kind, record)
+        if binding:
+            return binding.external_id
+        return self._export(backend, kind, record)
