@@ -12,7 +12,8 @@ A provider subclasses ``Handler`` with its ``routes`` and ``SandboxServer`` with
         def customer(self, method, book, id): ...
 
 A route's handler gets the method and the captured segments; it answers with ``send`` (a dict
-or list is sent as JSON) or ``drop`` (no answer at all).
+or list is sent as JSON) or ``drop`` (no answer at all). ``authorize``, ``token``, ``revoke``
+(the sandbox's ``oauth``) and ``control`` (its ``control``) are there for routes to name.
 """
 
 import json
@@ -132,6 +133,19 @@ class Handler(BaseHTTPRequestHandler):
                 found = value
         return found
 
+    # ------------------------------------------------------------------ shared endpoints, for routes to name
+    def authorize(self, method, rest=()):
+        return self.sandbox.oauth.authorize(self, method)
+
+    def token(self, method):
+        return self.sandbox.oauth.token(self)
+
+    def revoke(self, method):
+        return self.sandbox.oauth.revoke(self)
+
+    def control(self, method, rest):
+        return self.sandbox.control.dispatch(self, method, rest)
+
     # ------------------------------------------------------------------ answers
     def not_found(self):
         self.send(404, {"error": "not found"})
@@ -154,7 +168,6 @@ class Handler(BaseHTTPRequestHandler):
             self.send_header(key, value)
         self.end_headers()
         self.wfile.write(body)
-        self.answered = (status, body)
 
     def drop(self):
         """Close the connection without an answer: the request's outcome is unknown to the client."""

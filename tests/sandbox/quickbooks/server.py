@@ -152,18 +152,6 @@ class _Handler(Handler):
     def default_headers(self):
         return {"intuit_tid": uuid.uuid4().hex[:16]}
 
-    def authorize(self, method, rest):
-        return self.sandbox.oauth.authorize(self, method)
-
-    def token(self, method):
-        return self.sandbox.oauth.token(self)
-
-    def revoke(self, method):
-        return self.sandbox.oauth.revoke(self)
-
-    def control(self, method, rest):
-        return self.sandbox.control.dispatch(self, method, rest)
-
     # ------------------------------------------------------------------ API
     def _auth_fault(self, status=401):
         shape = self.sandbox.faults.auth_shape
