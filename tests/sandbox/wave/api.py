@@ -46,31 +46,32 @@ def _operation(document, name):
 
 
 def run(sandbox, schema, raw_body, grant):
-    """(HTTP status, answer dict) for one request; ``grant`` is the caller's token record or None."""
+    """(HTTP status, answer dict, "query" | "mutation" | None) for one request; ``grant`` is the
+    caller's token record or None."""
     try:
         body = json.loads(raw_body or b"{}")
         query = body.get("query") if isinstance(body, dict) else None
     except ValueError:
         body, query = None, None
     if not isinstance(query, str) or not query.strip():
-        return 400, {"errors": [_error("POST body must be JSON with a 'query' string.", "BAD_REQUEST")]}
+        return 400, {"errors": [_error("POST body must be JSON with a 'query' string.", "BAD_REQUEST")]}, None
     variables = body.get("variables") or {}
     if not isinstance(variables, dict):
-        return 400, {"errors": [_error("'variables' must be a JSON object.", "BAD_REQUEST")]}
+        return 400, {"errors": [_error("'variables' must be a JSON object.", "BAD_REQUEST")]}, None
     try:
         document = parse(query)
     except GraphQLSyntaxError as exc:
         sandbox.count("refused")
-        return 200, {"errors": [_format(exc, "GRAPHQL_VALIDATION_FAILED")]}
+        return 200, {"errors": [_format(exc, "GRAPHQL_VALIDATION_FAILED")]}, None
     operation = _operation(document, body.get("operationName"))
     roots = {s.name.value for s in operation.selection_set.selections if hasattr(s, "name")} if operation else set()
     if grant is None and not (roots and roots <= INTROSPECTION and operation.operation.value == "query"):
         sandbox.count("unauthenticated")
-        return 200, {"errors": [_error("You must be authenticated to access this resource.", "UNAUTHENTICATED")]}
+        return 200, {"errors": [_error("You must be authenticated to access this resource.", "UNAUTHENTICATED")]}, None
     errors = validate(schema, document)
     if errors:
         sandbox.count("refused")
-        return 200, {"errors": [_format(e, "GRAPHQL_VALIDATION_FAILED") for e in errors]}
+        return 200, {"errors": [_format(e, "GRAPHQL_VALIDATION_FAILED") for e in errors]}, None
     context = Context(sandbox, grant)
     with sandbox.lock:
         result = execute(
@@ -79,7 +80,7 @@ def run(sandbox, schema, raw_body, grant):
     answer = {}
     if result.errors and result.data is None and not any(e.path for e in result.errors):
         sandbox.count("refused")  # the variables (or the operation name) did not fit the document
-        return 200, {"errors": [_format(e, "GRAPHQL_VALIDATION_FAILED") for e in result.errors]}
+        return 200, {"errors": [_format(e, "GRAPHQL_VALIDATION_FAILED") for e in result.errors]}, None
     kind = operation.operation.value if operation else "query"
     sandbox.count(f"{kind}_operations")
     for root in roots - INTROSPECTION:
@@ -87,4 +88,4 @@ def run(sandbox, schema, raw_body, grant):
     if result.errors:
         answer["errors"] = [_format(e, "INTERNAL_SERVER_ERROR") for e in result.errors]
     answer["data"] = result.data
-    return 200, answer
+    return 200, answer, kind

@@ -1,8 +1,8 @@
 """Wave's published GraphQL schema, read from ../shared at run time and made executable.
 
-The schema is never copied into the project. It is looked up, in this order, at ``$WAVE_SCHEMA``
-(the fixtures directory or the ``.graphql`` file itself), at ``<repo>/../shared/fixtures/wave`` and,
-from a git worktree, at ``<main checkout>/../shared/fixtures/wave``. When none is there,
+The schema is never copied into the project. It is looked up at ``$WAVE_SCHEMA`` when that is set
+(the fixtures directory or the ``.graphql`` file itself), else at ``<repo>/../shared/fixtures/wave``
+and, from a git worktree, at ``<main checkout>/../shared/fixtures/wave``. When none is there,
 ``load_schema`` raises ``SchemaMissing`` with one message saying what to set.
 
 What is executed is ``schema.repaired.graphql`` (the 2026 dump, repaired so that it builds) plus
@@ -56,10 +56,10 @@ def _main_checkout(repo):
 
 def candidates():
     """Where the fixtures directory is looked for, in order."""
-    found = []
-    if os.environ.get(ENV):
+    if os.environ.get(ENV):  # when set, the only place looked at
         path = os.environ[ENV]
-        found.append(os.path.dirname(path) if path.endswith(".graphql") else path)
+        return [os.path.normpath(os.path.dirname(path) if path.endswith(".graphql") else path)]
+    found = []
     found.append(os.path.join(REPO, "..", "shared", "fixtures", "wave"))
     main = _main_checkout(REPO)
     if main:

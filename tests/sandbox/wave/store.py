@@ -158,6 +158,14 @@ class Business:
         self.events.append((self.now(), kind, self.ref(kind, number), operation))
 
     # ------------------------------------------------------------------ reading helpers
+    def snapshot(self, kind):
+        """The stored records of a kind (wire ids added), for ``/_sandbox/docs/<kind>``."""
+        with self.lock:
+            return [
+                {"id": self.ref(kind, r["n"]), **{k: v for k, v in r.items() if not k.startswith("_")}}
+                for r in self.tables[kind].values()
+            ]
+
     def records(self, kind):
         return list(self.tables[kind].values())
 
@@ -213,8 +221,13 @@ class Business:
 
 
 def utc_clock(offset=lambda: timedelta(0)):
-    """Now in UTC (aware), shifted by ``offset()`` for tests that move the clock."""
-    return lambda: datetime.now(UTC) + offset()
+    """Now in UTC (aware) to the millisecond, as Wave's DateTime carries it, shifted by ``offset()``."""
+
+    def now():
+        moment = datetime.now(UTC) + offset()
+        return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
+
+    return now
 
 
 def parse_day(value):

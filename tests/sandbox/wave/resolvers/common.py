@@ -22,7 +22,7 @@ class Context:
 
     def businesses(self):
         allowed = self.grant.get("business") if self.grant else None
-        return [b for b in self.sandbox.businesses.values() if allowed in (None, b.uuid)]
+        return [b for b in self.sandbox.businesses.values() if allowed in (None, b.uuid, b.id)]
 
     def business(self, wire_id):
         """The business of a Business id (or of any id of its records) the caller may reach, else None."""

@@ -14,6 +14,7 @@ from .common import (
     sort_records,
     text_key,
 )
+from .objects import address
 
 
 def _user(root, info):
@@ -198,7 +199,7 @@ def _estimate(b, info, id, **_args):  # noqa: A002
 BUSINESS = {
     "id": lambda b, info: b.id,
     "currency": lambda b, info: reference.currency(b.currency()),
-    "address": lambda b, info: b.doc["address"],
+    "address": lambda b, info: address(b.doc["address"]),
     "customers": _customers,
     "customer": _one("Customer"),
     "vendors": _vendors,
