@@ -93,6 +93,7 @@ class _Repairs:
     def __init__(self, document):
         self.nodes = {d.name.value: d for d in document.definitions if hasattr(d, "name") and d.name}
         self.applied, self.extensions = [], []
+        self.implemented = {i.name.value for n in self.nodes.values() for i in getattr(n, "interfaces", None) or []}
 
     def default(self, owner, field, arg, literal):
         """Give ``owner.field`` (or its argument ``arg``) a default when the 2026 dump has none."""
@@ -114,8 +115,32 @@ class _Repairs:
         self.extensions.append(f"extend type {kind['name']} {{ {member} }}")
         self.applied.append(f"{kind['name']}.{field['name']} (deprecated)")
 
+    def implements(self, kind, interfaces):
+        """``extend type kind implements ...``: the 2026 dump prints no ``implements`` at all."""
+        node = self.nodes.get(kind)
+        present = {i.name.value for i in getattr(node, "interfaces", None) or []}
+        wanted = [i for i in interfaces if i not in present and i in self.nodes]
+        if node is not None and wanted:
+            self.extensions.append(f"extend type {kind} implements {' & '.join(wanted)}")
+            self.implemented.update(wanted)
+            self.applied.append(f"{kind} implements {' & '.join(wanted)}")
+
+    def implied_implementations(self):
+        """An interface no type implements (``InvoiceDiscount``) is implemented by the object types
+        named after it that have all its fields (``FixedInvoiceDiscount``, ``PercentageInvoiceDiscount``)."""
+        for name, node in self.nodes.items():
+            if type(node).__name__ != "InterfaceTypeDefinitionNode" or name in self.implemented:
+                continue
+            fields = {f.name.value for f in node.fields}
+            for kind, other in self.nodes.items():
+                if type(other).__name__ == "ObjectTypeDefinitionNode" and kind.endswith(name) and kind != name:
+                    if fields <= {f.name.value for f in other.fields or []}:
+                        self.implements(kind, [name])
+
     def from_2021(self, types):
         for kind in types:
+            if kind.get("interfaces"):
+                self.implements(kind["name"], [i["name"] for i in kind["interfaces"]])
             for field in kind.get("fields") or []:
                 for arg in field.get("args") or []:
                     if arg.get("defaultValue") is not None:
@@ -143,6 +168,7 @@ def _repairs(directory, document):
     if os.path.isfile(path_inputs):
         with open(path_inputs) as handle:
             repairs.from_inputs(json.load(handle)["input_types"])
+    repairs.implied_implementations()
     return repairs.applied, repairs.extensions
 
 
