@@ -22,7 +22,7 @@ from odoo.tests import HttpCase
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 from odoo.addons.queue_job.job import Job
 
-SANDBOX_DIR = Path(__file__).resolve().parents[2] / "tests" / "sandbox" / "quickbooks"
+SANDBOXES_DIR = Path(__file__).resolve().parents[2] / "tests" / "sandbox"
 VERIFIER = b"sandbox-verifier"
 
 
@@ -37,18 +37,20 @@ def legacy_event(realm, entity="Customer", doc_id="1", operation="Update", updat
     return {"eventNotifications": [{"realmId": realm, "dataChangeEvent": {"entities": entities}}]}
 
 
-def load_sandbox():
-    """The sandbox package, loaded from the repository (it is not an Odoo addon)."""
-    name = "connector_quickbooks_sandbox"
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(
-        name, SANDBOX_DIR / "__init__.py", submodule_search_locations=[str(SANDBOX_DIR)]
-    )
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
+def load_sandbox(provider="quickbooks"):
+    """A sandbox package, loaded from the repository (the sandboxes are not Odoo addons).
+
+    The sandboxes' package (``tests/sandbox``, with their shared ``kit``) is loaded once under a
+    private name, so that a provider's relative imports of the kit work."""
+    name = "connector_sandboxes"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(
+            name, SANDBOXES_DIR / "__init__.py", submodule_search_locations=[str(SANDBOXES_DIR)]
+        )
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    return importlib.import_module(f"{name}.{provider}")
 
 
 class QuickBooksCase(AccountTestInvoicingCommon, HttpCase):

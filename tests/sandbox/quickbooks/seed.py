@@ -8,6 +8,8 @@ import random
 from datetime import date, timedelta
 from decimal import Decimal
 
+from ..kit import seed as kit_seed
+
 ACCOUNTS = [
     ("Checking", "Bank", "Checking", "1010"),
     ("Savings", "Bank", "Savings", "1020"),
@@ -206,14 +208,7 @@ def _customers(company, rng, count, terms, foreign_share):
     customer_docs = []
     used = set()
     for n in range(count):
-        while True:
-            name = f"{rng.choice(FIRST)} {rng.choice(LAST)}"
-            if name not in used:
-                break
-            name = f"{name} {n}"
-            if name not in used:
-                break
-        used.add(name)
+        name = kit_seed.unique_name(rng, used, n, FIRST, LAST)
         city, state, postcode = rng.choice(CITIES)
         foreign = rng.random() < foreign_share
         doc = {
@@ -295,8 +290,8 @@ def generate_company(
                 {
                     "Name": f"{base} {n + 1}",
                     "Type": "Service" if service else "NonInventory",
-                    "UnitPrice": Decimal(rng.randint(500, 50000)) / 100,
-                    "PurchaseCost": Decimal(rng.randint(100, 20000)) / 100,
+                    "UnitPrice": kit_seed.amount(rng, 500, 50000),
+                    "PurchaseCost": kit_seed.amount(rng, 100, 20000),
                     "IncomeAccountRef": _ref(accounts["Services" if service else "Sales of Product Income"], "Name"),
                     "ExpenseAccountRef": _ref(accounts["Cost of Goods Sold"], "Name"),
                     "Taxable": not service,
@@ -312,7 +307,7 @@ def generate_company(
         for _ in range(lines_per_invoice or rng.randint(1, 4)):
             item = rng.choice(item_docs)
             qty = Decimal(rng.randint(1, 12))
-            price = Decimal(rng.randint(199, 29999)) / 100
+            price = kit_seed.amount(rng, 199, 29999)
             detail = {"ItemRef": _ref(item, "Name"), "Qty": qty, "UnitPrice": price}
             if company.tax_mode == "us":
                 detail["TaxCodeRef"] = {"value": "TAX" if rng.random() < 0.6 else "NON"}
@@ -369,7 +364,7 @@ def generate_company(
         detail = {
             "ItemRef": _ref(item, "Name"),
             "Qty": Decimal(1),
-            "UnitPrice": Decimal(rng.randint(1000, 9000)) / 100,
+            "UnitPrice": kit_seed.amount(rng, 1000, 9000),
             "TaxCodeRef": {"value": "NON" if company.tax_mode == "us" else tax_codes[-1]},
         }
         write(
@@ -391,7 +386,7 @@ def generate_company(
     expense_accounts = [accounts[n] for n in ("Rent or Lease", "Utilities", "Office Expenses")]
     for n in range(bills):
         vendor = rng.choice(vendors)
-        amount = Decimal(rng.randint(2000, 200000)) / 100
+        amount = kit_seed.amount(rng, 2000, 200000)
         detail = {"AccountRef": _ref(rng.choice(expense_accounts), "Name")}
         if company.tax_mode != "us":
             detail["TaxCodeRef"] = {"value": tax_codes[0]}
@@ -427,7 +422,7 @@ def generate_company(
             },
         )
     for n in range(journal_entries):
-        amount = Decimal(rng.randint(10000, 500000)) / 100
+        amount = kit_seed.amount(rng, 10000, 500000)
         write(
             "JournalEntry",
             {
