@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from .resolvers.invoices import LAYOUT
+from .store import CONTACT_FIELDS
 from .totals import compute
 
 TAXES = {
@@ -81,6 +82,13 @@ def generate_company(business, *, customers=12, products=7, invoices=30, payment
         ]
         country = "CA" if business.currency() == "CAD" else "US"
         provinces = ["CA-QC", "CA-ON"] if country == "CA" else ["US-RI", "US-NY", "US-CA", "US-TX"]
+        contact = {
+            **dict.fromkeys(CONTACT_FIELDS),
+            "currency": business.currency(),
+            "isArchived": False,
+            "shippingDetails": None,
+            "address": None,
+        }
         people = []
         for n in range(customers):
             name = f"{FIRST[n % len(FIRST)]} {SECOND[(n * 3 + n // len(FIRST)) % len(SECOND)]}" + (
@@ -90,20 +98,13 @@ def generate_company(business, *, customers=12, products=7, invoices=30, payment
                 business.add(
                     "Customer",
                     {
+                        **contact,
                         "name": name,
                         "firstName": rng.choice(["Ana", "Ben", "Chloé", "Dev", "Eli"]),
                         "lastName": "Moreau",
                         "displayId": f"C-{n + 1:04d}",
                         "email": f"ap{n + 1}@{name.split()[0].lower()}.example",
-                        "mobile": None,
                         "phone": f"555-01{n:02d}",
-                        "fax": None,
-                        "tollFree": None,
-                        "website": None,
-                        "internalNotes": None,
-                        "currency": business.currency(),
-                        "isArchived": False,
-                        "shippingDetails": None,
                         "address": {
                             "addressLine1": f"{10 + n} Main St",
                             "addressLine2": None,
@@ -120,23 +121,7 @@ def generate_company(business, *, customers=12, products=7, invoices=30, payment
         for n in range(3):
             business.add(
                 "Vendor",
-                {
-                    "name": f"{FIRST[-1 - n]} Supplies",
-                    "firstName": None,
-                    "lastName": None,
-                    "displayId": None,
-                    "email": f"billing{n}@supplies.example",
-                    "mobile": None,
-                    "phone": None,
-                    "fax": None,
-                    "tollFree": None,
-                    "website": None,
-                    "internalNotes": None,
-                    "currency": business.currency(),
-                    "isArchived": False,
-                    "shippingDetails": None,
-                    "address": None,
-                },
+                {**contact, "name": f"{FIRST[-1 - n]} Supplies", "email": f"billing{n}@supplies.example"},
                 when=moment(160),
                 silent=True,
             )

@@ -11,7 +11,7 @@ import os
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
-from .store import decode_id
+from .store import CONTACT_FIELDS, decode_id
 
 ENTITIES = ("Account", "SalesTax", "Customer", "Vendor", "Product", "Invoice", "InvoicePayment")
 
@@ -51,21 +51,6 @@ def _address(doc):
         "countryCode": _code(doc.get("country")) or doc.get("countryCode"),
         "postalCode": doc.get("postalCode"),
     }
-
-
-CONTACT_FIELDS = (
-    "name",
-    "firstName",
-    "lastName",
-    "displayId",
-    "email",
-    "mobile",
-    "phone",
-    "fax",
-    "tollFree",
-    "website",
-    "internalNotes",
-)
 
 
 def _contact(doc):

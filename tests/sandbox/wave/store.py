@@ -28,6 +28,22 @@ FIRST_NUMBER = {
 KINDS = tuple(FIRST_NUMBER)
 
 
+# the plain text fields of a customer or a vendor
+CONTACT_FIELDS = (
+    "name",
+    "firstName",
+    "lastName",
+    "displayId",
+    "email",
+    "mobile",
+    "phone",
+    "fax",
+    "tollFree",
+    "website",
+    "internalNotes",
+)
+
+
 class WaveError(Exception):
     """An error Wave reports in ``errors[]`` with ``extensions.code``."""
 

@@ -4,7 +4,7 @@ from datetime import date
 
 from .. import reference
 from ..store import InputErrors, input_error
-from .mutate import mutation, required_text, rounded
+from .mutate import archiver, mutation, patcher, required_text, rounded, target
 
 FIRST_DAY = date(1, 1, 1)  # the effective date of a sales tax's first rate, as Wave answers it
 
@@ -70,25 +70,8 @@ def product_create(info, data):
     return {"product": business.add("Product", record)}
 
 
-@mutation("product")
-def product_patch(info, data):
-    business = info.context.business_for(data["id"], ["id"])
-    record = business.get("Product", data["id"], ["id"])
-    draft = dict(record)
-    _product_apply(business, draft, data)
-    record.update(draft)
-    business.touch("Product", record)
-    return {"product": record}
-
-
-@mutation("product")
-def product_archive(info, data):
-    business = info.context.business_for(data["id"], ["id"])
-    record = business.get("Product", data["id"], ["id"])
-    if not record["isArchived"]:
-        record["isArchived"] = True
-        business.touch("Product", record)
-    return {"product": record}
+product_patch = patcher("Product", "product", _product_apply)
+product_archive = archiver("Product", "product")
 
 
 # ---------------------------------------------------------------------------- accounts
@@ -109,8 +92,7 @@ def account_create(info, data):
 
 @mutation("account")
 def account_patch(info, data):
-    business = info.context.business_for(data["id"], ["id"])
-    record = business.get("Account", data["id"], ["id"])
+    business, record = target(info, data, "Account")
     if data["sequence"] != record["sequence"]:
         raise InputErrors(
             input_error(
@@ -128,16 +110,12 @@ def account_patch(info, data):
     return {"account": record}
 
 
-@mutation()
-def account_archive(info, data):
-    business = info.context.business_for(data["id"], ["id"])
-    record = business.get("Account", data["id"], ["id"])
+def _archivable(record):
     if record["subtype"] in reference.SYSTEM_SUBTYPES:
         raise InputErrors(input_error(["id"], "This account cannot be archived.", "INVALID"))
-    if not record["isArchived"]:
-        record["isArchived"] = True
-        business.touch("Account", record)
-    return {}
+
+
+account_archive = archiver("Account", check=_archivable)
 
 
 # ---------------------------------------------------------------------------- sales taxes
@@ -174,15 +152,11 @@ def sales_tax_create(info, data):
     return {"salesTax": business.add("SalesTax", record)}
 
 
-@mutation("salesTax")
-def sales_tax_patch(info, data):
-    business = info.context.business_for(data["id"], ["id"])
-    record = business.get("SalesTax", data["id"], ["id"])
-    draft = dict(record)
+def _sales_tax_apply(business, draft, data):
     if "name" in data:
         draft["name"] = required_text(data["name"], ["name"], "Name")
     if "abbreviation" in data:
-        draft["abbreviation"] = _abbreviation(business, data["abbreviation"], record["n"], ["abbreviation"])
+        draft["abbreviation"] = _abbreviation(business, data["abbreviation"], draft["n"], ["abbreviation"])
     for key in ("description", "taxNumber", "showTaxNumberOnInvoices"):
         if key in data:
             draft[key] = data[key]
@@ -193,19 +167,10 @@ def sales_tax_patch(info, data):
         if not rates:
             raise InputErrors(input_error(["rates"], "A sales tax needs at least one rate.", "REQUIRED"))
         draft["rates"] = sorted(rates.items())
-    record.update(draft)
-    business.touch("SalesTax", record)
-    return {"salesTax": record}
 
 
-@mutation("salesTax")
-def sales_tax_archive(info, data):
-    business = info.context.business_for(data["id"], ["id"])
-    record = business.get("SalesTax", data["id"], ["id"])
-    if not record["isArchived"]:
-        record["isArchived"] = True
-        business.touch("SalesTax", record)
-    return {"salesTax": record}
+sales_tax_patch = patcher("SalesTax", "salesTax", _sales_tax_apply)
+sales_tax_archive = archiver("SalesTax", "salesTax")
 
 
 MUTATIONS = {

@@ -1,20 +1,9 @@
 """customerCreate, customerPatch, customerDelete (vendors have no mutations: they are read-only)."""
 
-from ..store import InputErrors, input_error
-from .mutate import check_address, check_email, mutation, required_text
+from ..store import CONTACT_FIELDS, InputErrors, input_error
+from .mutate import check_address, check_email, mutation, patcher, required_text, target
 
-FIELDS = (
-    "firstName",
-    "lastName",
-    "displayId",
-    "mobile",
-    "phone",
-    "fax",
-    "tollFree",
-    "website",
-    "internalNotes",
-    "currency",
-)
+FIELDS = tuple(f for f in CONTACT_FIELDS if f not in ("name", "email")) + ("currency",)
 
 
 def _shipping(value, path):
@@ -28,7 +17,7 @@ def _shipping(value, path):
     }
 
 
-def _apply(record, data):
+def _apply(business, record, data):
     for key in FIELDS:
         if key in data:
             record[key] = data[key]
@@ -47,25 +36,17 @@ def customer_create(info, data):
     business = info.context.business_for(data["businessId"], ["businessId"])
     record = {"name": None, "email": None, "address": None, "shippingDetails": None, "isArchived": False}
     record.update({key: None for key in FIELDS})
-    _apply(record, data)
+    _apply(business, record, data)
     return {"customer": business.add("Customer", record)}
 
 
-@mutation("customer")
-def customer_patch(info, data):
-    business = info.context.business_for(data["id"], ["id"])
-    record = business.get("Customer", data["id"], ["id"])
-    draft = dict(record)
-    _apply(draft, data)  # all checks pass before anything changes
-    record.update(draft)
-    business.touch("Customer", record)
-    return {"customer": record}
+customer_patch = patcher("Customer", "customer", _apply)
 
 
 @mutation()
 def customer_delete(info, data):
-    business = info.context.business_for(data["id"], ["id"])
-    number = business.number("Customer", data["id"], ["id"])
+    business, record = target(info, data, "Customer")
+    number = record["n"]
     if any(invoice["customer"] == number for invoice in business.tables["Invoice"].values()):
         raise InputErrors(input_error(["id"], "A customer with invoices cannot be deleted.", "INVALID"))
     business.remove("Customer", number)

@@ -5,7 +5,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from ..store import InputErrors, input_error
-from .mutate import mutation, positive, rounded
+from .mutate import mutation, positive, rounded, target
 
 LAYOUT = {  # Wave's defaults, as its recorded invoices show them
     "title": "Invoice",
@@ -136,14 +136,9 @@ def invoice_create(info, data):
     return {"invoice": business.add("Invoice", record)}
 
 
-def _invoice(info, data, key="invoiceId"):
-    business = info.context.business_for(data[key], [key])
-    return business, business.get("Invoice", data[key], [key])
-
-
 @mutation("invoice")
 def invoice_patch(info, data):
-    business, record = _invoice(info, data, "id")
+    business, record = target(info, data, "Invoice")
     draft = dict(record)
     _apply(business, draft, data)
     if data.get("status") == "DRAFT" and record["status"] != "DRAFT":
@@ -159,7 +154,7 @@ def invoice_patch(info, data):
 
 @mutation()
 def invoice_delete(info, data):
-    business, record = _invoice(info, data)
+    business, record = target(info, data, "Invoice", "invoiceId")
     if business.invoice_payments(record["n"]):
         raise InputErrors(input_error(["invoiceId"], "An invoice with payments cannot be deleted.", "INVALID"))
     business.remove("Invoice", record["n"])
@@ -168,7 +163,7 @@ def invoice_delete(info, data):
 
 @mutation("invoice")
 def invoice_approve(info, data):
-    business, record = _invoice(info, data)
+    business, record = target(info, data, "Invoice", "invoiceId")
     if record["status"] == "DRAFT":
         record["status"] = "SAVED"
         business.touch("Invoice", record)
@@ -185,7 +180,7 @@ def _sent(business, record, via, when):
 
 @mutation("invoice")
 def invoice_send(info, data):
-    business, record = _invoice(info, data)
+    business, record = target(info, data, "Invoice", "invoiceId")
     if not business.doc["emailSendEnabled"]:
         raise InputErrors(input_error(["invoiceId"], "Email sending is not enabled for this business.", "INVALID"))
     if not data["to"] or any("@" not in address for address in data["to"]):
@@ -195,13 +190,13 @@ def invoice_send(info, data):
 
 @mutation("invoice")
 def invoice_mark_sent(info, data):
-    business, record = _invoice(info, data)
+    business, record = target(info, data, "Invoice", "invoiceId")
     return _sent(business, record, data["sendMethod"], data.get("sentAt") or business.now())
 
 
 @mutation("invoice")
 def invoice_clone(info, data):
-    business, record = _invoice(info, data)
+    business, record = target(info, data, "Invoice", "invoiceId")
     copy = {k: v for k, v in record.items() if k not in ("n", "createdAt", "modifiedAt", "_b")}
     copy.update(
         status="DRAFT",
@@ -233,7 +228,7 @@ def _payment_apply(business, record, data):
 
 @mutation("invoicePayment")
 def payment_create(info, data):
-    business, invoice = _invoice(info, data)
+    business, invoice = target(info, data, "Invoice", "invoiceId")
     if invoice["status"] == "DRAFT":
         raise InputErrors(
             input_error(["invoiceId"], "Payments can only be recorded on an approved invoice.", "INVALID")
@@ -247,8 +242,7 @@ def payment_create(info, data):
 
 @mutation("invoicePayment")
 def payment_patch(info, data):
-    business = info.context.business_for(data["id"], ["id"])
-    record = business.get("InvoicePayment", data["id"], ["id"])
+    business, record = target(info, data, "InvoicePayment")
     draft = dict(record)
     _payment_apply(business, draft, data)
     record.update(draft)
@@ -259,8 +253,7 @@ def payment_patch(info, data):
 
 @mutation()
 def payment_delete(info, data):
-    business = info.context.business_for(data["id"], ["id"])
-    record = business.get("InvoicePayment", data["id"], ["id"])
+    business, record = target(info, data, "InvoicePayment")
     business.remove("InvoicePayment", record["n"])
     business.touch("Invoice", business.tables["Invoice"][record["invoice"]])
     return {}
@@ -268,7 +261,7 @@ def payment_delete(info, data):
 
 @mutation()
 def payment_receipt_send(info, data):
-    business, _invoice_record = _invoice(info, data)
+    business, _invoice_record = target(info, data, "Invoice", "invoiceId")
     business.get("InvoicePayment", data["invoicePaymentId"], ["invoicePaymentId"])
     return {}
 

@@ -27,6 +27,43 @@ def mutation(entity=None):
     return wrap
 
 
+def target(info, data, kind, key="id"):
+    """(business, record) named by ``data[key]``; InputErrors NOT_FOUND at ``key`` when out of reach."""
+    business = info.context.business_for(data[key], [key])
+    return business, business.get(kind, data[key], [key])
+
+
+def patcher(kind, entity, apply):
+    """A ``<entity>Patch`` mutation: ``apply(business, draft, data)`` checks and changes a copy, then it is kept."""
+
+    @mutation(entity)
+    def patch(info, data):
+        business, record = target(info, data, kind)
+        draft = dict(record)
+        apply(business, draft, data)  # every check passes before anything changes
+        record.update(draft)
+        business.touch(kind, record)
+        return {entity: record}
+
+    return patch
+
+
+def archiver(kind, entity=None, check=None):
+    """An ``<entity>Archive`` mutation (archiving twice changes nothing); ``check(record)`` may refuse."""
+
+    @mutation(entity)
+    def archive(info, data):
+        business, record = target(info, data, kind)
+        if check:
+            check(record)
+        if not record["isArchived"]:
+            record["isArchived"] = True
+            business.touch(kind, record)
+        return {entity: record} if entity else {}
+
+    return archive
+
+
 def required_text(value, path, label):
     if value is None or not str(value).strip():
         raise InputErrors(input_error(path, f"{label} is required.", "REQUIRED"))
