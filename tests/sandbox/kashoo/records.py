@@ -97,17 +97,10 @@ def _document(business, kind, body, record):
         given = whole_cents(body.get(key), key, required=False)
         if given is not None and given != totals["total"]:
             raise RequestError(f"{key}: {given} does not agree with the lines ({totals['total']})")
-    for code in totals["taxes"]:
-        business.tax_account(code)
-    number = body.get("number")
-    if number is None and kind == "invoice":
-        business.numbers["invoice"] += 1
-        number = str(business.numbers["invoice"])
     due = (date.fromisoformat(record["date"]) + timedelta(days=DUE_DAYS)).isoformat()
     record.update(
         contact=contact["id"],
         contactName=contact["name"],
-        number=number,
         dueDate=day(body.get("dueDate"), "dueDate", due),
         amount=totals["total"],
         totalDue=totals["total"],
@@ -116,6 +109,13 @@ def _document(business, kind, body, record):
         tax_included=included,
         tax_totals=totals["taxes"],
     )
+    # checked: now what the write changes besides the record
+    for code in totals["taxes"]:
+        business.tax_account(code)
+    record["number"] = body.get("number")
+    if record["number"] is None and kind == "invoice":
+        business.numbers["invoice"] += 1
+        record["number"] = str(business.numbers["invoice"])
 
 
 def _line(business, line, n, default_role):
