@@ -219,6 +219,9 @@ class WaveAdapter(WaveReading, WaveLookup, ProviderAdapter):
                     "Journal entries go to Wave as money transactions only when the connection enables them"
                 )
             raise errors.PayloadValidationError(f"Wave does not take {kind} records from Odoo")
+        if external_id and kind in ("invoice", "payment") and record.get("state") == "void":
+            self.delete(kind, external_id)  # Wave has no void: a cancelled invoice or payment is deleted
+            return external_id, None
         return getattr(self, f"_write_{kind}")(record, external_id, version, reference)
 
     def _create(self, kind, name, field, data, reference, scoped=True):
@@ -285,10 +288,6 @@ class WaveAdapter(WaveReading, WaveLookup, ProviderAdapter):
         return node["id"], node["modifiedAt"]
 
     def _write_invoice(self, record, external_id, version, reference):
-        mappers.check_move_type(record)
-        if external_id and record.get("state") == "void":
-            self.delete("invoice", external_id)  # Wave has no void: a cancelled invoice is deleted
-            return external_id, None
         data = mappers.invoice_from_canonical(
             record,
             creating=not external_id,
@@ -305,9 +304,6 @@ class WaveAdapter(WaveReading, WaveLookup, ProviderAdapter):
         return node["id"], node["modifiedAt"]
 
     def _write_payment(self, record, external_id, version, reference):
-        if external_id and record.get("state") == "void":
-            self.delete("payment", external_id)
-            return external_id, None
         data = mappers.payment_from_canonical(
             record,
             creating=not external_id,

@@ -19,7 +19,6 @@ A mutation is never sent twice by this module: an answer that does not arrive is
 """
 
 from datetime import UTC, datetime
-from decimal import Decimal
 
 from odoo.addons.connector_base.lib import errors
 from odoo.addons.connector_base.lib.http import HttpClient, RetryPolicy, default_error_parser, redact
@@ -267,7 +266,3 @@ class WaveClient:
             if info.get("currentPage", page) >= (info.get("totalPages") or 1):
                 return found
             page += 1
-
-
-def decimal_or_none(value):
-    return None if value in (None, "") else Decimal(str(value))

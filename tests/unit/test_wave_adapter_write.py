@@ -240,26 +240,10 @@ def test_a_lost_write_is_found_by_its_stamp_without_remembering_the_attempt(wave
 
 
 def test_a_tax_inclusive_invoice_totals_in_wave_what_it_totals_in_odoo(wave):
-    gst = wave.control_client.mutate(
-        "salesTaxCreate",
-        "SalesTaxCreateInput",
-        "salesTax { id }",
-        businessId=wave.business,
-        name="GST",
-        abbreviation="GST",
-        rate="0.05",
-    )["salesTax"]["id"]
-    qst = wave.control_client.mutate(
-        "salesTaxCreate",
-        "SalesTaxCreateInput",
-        "salesTax { id }",
-        businessId=wave.business,
-        name="QST",
-        abbreviation="QST",
-        rate="0.09975",
-        isCompound=True,
-    )["salesTax"]["id"]
     adapter = wave.adapter(generic_product=wave.control_client.product(name="Hours", price="1"))
+    gst, _v = adapter.write("tax", {"name": "GST", "rate": Decimal("5"), "scope": "both"}, reference="odoo:t:1")
+    qst_tax = {"name": "QST", "rate": Decimal("9.975"), "scope": "both", "compound": True}
+    qst, _v = adapter.write("tax", qst_tax, reference="odoo:t:2")
     customer, _v = adapter.write("party", party(), reference="odoo:res.partner:1")
     record = invoice(
         customer,
