@@ -4,6 +4,8 @@ from . import connector_backend_display
 from . import connector_binding
 from . import connector_sync_log
 from . import connector_quarantine
+from . import connector_quarantine_display
+from . import connector_quarantine_summary
 from . import connector_mapping_mixin
 from . import connector_account_mapping
 from . import connector_tax_mapping
