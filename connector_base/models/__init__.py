@@ -15,8 +15,10 @@ from . import connector_payment_term_mapping
 from . import connector_webhook_event
 from . import connector_cursor
 from . import connector_engine
+from . import connector_sync_status
 from . import account_move
 from . import account_payment
 from . import res_partner
 from . import product_product
+from . import product_template
 from . import res_config_settings
