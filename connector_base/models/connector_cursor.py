@@ -16,7 +16,7 @@ class ConnectorCursor(models.Model):
     company_id = fields.Many2one(related="backend_id.company_id", store=True)
     kind = fields.Char(required=True)
     position = fields.Char(help="Provider-specific: a timestamp or a token.")
-    last_run_at = fields.Datetime()
+    last_run_at = fields.Datetime("Last read")
     done = fields.Integer("Records read", help="Since the last full import started (for its progress bar).")
 
     _sql_constraints = [("backend_kind_uniq", "unique(backend_id, kind)", "One cursor per backend and record type.")]

@@ -48,7 +48,7 @@ class ConnectorQuarantine(models.Model):
     waiting_model = fields.Char("Waits on model", help="The mapping model this record waits on.")
     waiting_key = fields.Char("Waits on key", help="The external id of the mapping this record waits on.")
     user_id = fields.Many2one("res.users", "Assigned to", tracking=True, index=True)
-    retry_count = fields.Integer(readonly=True)
+    retry_count = fields.Integer("Retries", readonly=True)
     age_days = fields.Integer("Days waiting", compute="_compute_age_days")
 
     def _compute_age_days(self):

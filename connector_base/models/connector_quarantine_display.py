@@ -23,6 +23,7 @@ class ConnectorQuarantine(models.Model):
     currency_id = fields.Many2one("res.currency", compute="_compute_document", store=True)
     explanation = fields.Text("Why it waits", compute="_compute_explanation")
     can_fix_mapping = fields.Boolean(compute="_compute_explanation")
+    has_odoo_record = fields.Boolean(compute="_compute_has_odoo_record")
 
     # ------------------------------------------------------------------ what the record is
     def _data(self):
@@ -136,8 +137,12 @@ class ConnectorQuarantine(models.Model):
                 parts.append(row.external_id)
             row.display_label = " · ".join(part for part in parts if part)
 
+    def _compute_has_odoo_record(self):
+        for row in self:
+            row.has_odoo_record = bool(row._produced_record())
+
     # ------------------------------------------------------------------ why it waits
-    @api.depends("reason", "message", "waiting_model", "waiting_key")
+    @api.depends("state", "reason", "message", "waiting_model", "waiting_key")
     def _compute_explanation(self):
         for row in self:
             row.can_fix_mapping = row.state == "open" and row.waiting_model in MAPPING_MODELS and bool(row.waiting_key)

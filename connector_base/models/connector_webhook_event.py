@@ -16,7 +16,7 @@ class ConnectorWebhookEvent(models.Model):
     company_id = fields.Many2one(related="backend_id.company_id", store=True, index=True)
     provider = fields.Char(required=True)
     dedup_key = fields.Char("Delivery key", required=True)
-    received_at = fields.Datetime(default=fields.Datetime.now, required=True)
+    received_at = fields.Datetime("Received", default=fields.Datetime.now, required=True)
     kind = fields.Char("Record type")
     external_id = fields.Char("Reference at the provider")
     operation = fields.Char()

@@ -9,6 +9,7 @@ from odoo.exceptions import UserError
 
 from ..lib import canonical, errors
 from ..models.connector_account_mapping import ACCOUNT_TYPES
+from ..models.connector_labels import percent
 from ..models.connector_mapping_mixin import name_similarity
 
 #: mapping model -> (canonical kind, Odoo target field, wizard field of the Odoo record, wizard field of the row)
@@ -27,7 +28,7 @@ class ConnectorCounterpartWizard(models.TransientModel):
     provider_label = fields.Char(related="backend_id.provider_label")
     mapping_model = fields.Char(required=True)
     tax_id = fields.Many2one("account.tax", "Odoo tax", readonly=True)
-    tax_amount = fields.Float(related="tax_id.amount", string="Odoo rate (%)")
+    tax_rate = fields.Char("Its rate", compute="_compute_rates")
     account_id = fields.Many2one("account.account", "Odoo account", readonly=True)
     choice = fields.Selection(
         [("existing", "It is already at the provider"), ("create", "Create it at the provider")],
@@ -36,15 +37,23 @@ class ConnectorCounterpartWizard(models.TransientModel):
     )
     tax_mapping_id = fields.Many2one(
         "connector.tax.mapping",
-        "Provider's tax",
+        "Counterpart at the provider",
         domain="[('backend_id', '=', backend_id), ('tax_id', 'in', [False, tax_id])]",
     )
     account_mapping_id = fields.Many2one(
         "connector.account.mapping",
-        "Provider's account",
+        "Counterpart at the provider",
         domain="[('backend_id', '=', backend_id), ('account_id', 'in', [False, account_id])]",
     )
+    mapping_rate = fields.Char("Rate at the provider", compute="_compute_rates")
     can_create = fields.Boolean(compute="_compute_can_create")
+
+    @api.depends("tax_id", "tax_mapping_id")
+    def _compute_rates(self):
+        for wizard in self:
+            wizard.tax_rate = f"{percent(wizard.tax_id.amount)}%" if wizard.tax_id else False
+            rate = wizard.tax_mapping_id.external_rate
+            wizard.mapping_rate = f"{percent(rate)}%" if rate else False
 
     @api.depends("backend_id", "mapping_model")
     def _compute_can_create(self):
