@@ -164,6 +164,8 @@ class Sandbox:
             self.refresh_tokens = {}
             self.pending_consent = {}
             self.webhook = {"url": None, "format": "legacy", "interval": 1.0, "retry_scale": 1.0}
+            #: the consent page answers "connect" for the first company without showing itself
+            self.auto_consent = False
             self.webhook_cursor = {}
             self.webhook_outbox = []  # (due_monotonic, attempt, payload bytes)
             self.webhook_log = []  # (status or error, payload)
@@ -422,6 +424,8 @@ class _Handler(BaseHTTPRequestHandler):
                 return self._send(400, b"<h1>Invalid client or response_type</h1>", "text/html")
             if "com.intuit.quickbooks.accounting" not in params.get("scope", "").split():
                 return self._send(400, b"<h1>The accounting scope is required</h1>", "text/html")
+            if sb.auto_consent:  # a browser test cannot click on this page: it answers as the user would
+                return self._consent(params, "connect", sb.company.realm_id)
             ticket = secrets.token_urlsafe(12)
             sb.pending_consent[ticket] = params
             options = "".join(
@@ -441,9 +445,14 @@ class _Handler(BaseHTTPRequestHandler):
         params = sb.pending_consent.pop(form.get("ticket"), None)
         if not params:
             return self._send(400, b"<h1>This consent page expired</h1>", "text/html")
+        return self._consent(params, form.get("decision"), form.get("realmId"))
+
+    def _consent(self, params, decision, realm):
+        """The user's answer on the consent page: back to the app with a code, or refused."""
+        sb = self.sandbox
         redirect = params["redirect_uri"]
         sep = "&" if "?" in redirect else "?"
-        if form.get("decision") != "connect":
+        if decision != "connect":
             target = f"{redirect}{sep}" + urllib.parse.urlencode(
                 {"error": "access_denied", "state": params.get("state", "")}
             )
@@ -452,11 +461,11 @@ class _Handler(BaseHTTPRequestHandler):
             sb.codes[code] = {
                 "client": params["client_id"],
                 "redirect_uri": redirect,
-                "realm": form["realmId"],
+                "realm": realm,
                 "expires": time.time() + 300,
             }
             target = f"{redirect}{sep}" + urllib.parse.urlencode(
-                {"code": code, "state": params.get("state", ""), "realmId": form["realmId"]}
+                {"code": code, "state": params.get("state", ""), "realmId": realm}
             )
         self._send(302, b"", "text/html", {"Location": target})
 
