@@ -1,6 +1,7 @@
 """Words the connector's screens share: what a record of each canonical kind is, and rates
 as a person writes them. No model here: imported by several models."""
 
+import datetime
 from decimal import Decimal, InvalidOperation
 
 from odoo.tools.translate import LazyTranslate
@@ -32,3 +33,29 @@ def percent(value):
     except (InvalidOperation, ValueError):
         return str(value)
     return format(number, "f")
+
+
+def as_date(value):
+    """The date in received data, or None when it is not one (quarantined data may be anything)."""
+    if isinstance(value, datetime.date):
+        return value
+    try:
+        return datetime.date.fromisoformat(str(value)[:10]) if value else None
+    except ValueError:
+        return None
+
+
+def as_number(value):
+    """The amount in received data as a float, or None when it is not a number."""
+    if value in (None, "") or isinstance(value, bool):
+        return None
+    try:
+        return float(Decimal(str(value)))
+    except (InvalidOperation, ValueError):
+        return None
+
+
+def shorten(text, limit=200):
+    """Text received, cut for a summary line."""
+    text = str(text or "")
+    return text if len(text) <= limit else text[: limit - 1] + "…"

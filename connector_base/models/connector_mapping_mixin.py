@@ -3,6 +3,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
+import psycopg2
 from rapidfuzz import process
 from rapidfuzz.distance import JaroWinkler
 
@@ -151,26 +152,31 @@ class ConnectorMappingMixin(models.AbstractModel):
 
     def _insert_missing(self, backend, external_id, name):
         """A new row for ``external_id``. Two jobs meeting the same unknown id at once is a
-        handled conflict, not an error in the server log: ON CONFLICT DO NOTHING, and the
-        job that did not insert it retries (the other's row is not in its snapshot)."""
+        handled conflict, not an error line in the server log: the job that did not insert
+        the row retries (the other's row is not in its snapshot; PostgreSQL answers it with
+        nothing inserted, or, at Odoo's isolation level, a serialization failure)."""
         self.flush_model()
-        self.env.cr.execute(
-            SQL(
-                """INSERT INTO %s (backend_id, company_id, external_id, external_name, confirmed, score,
-                                   create_uid, write_uid, create_date, write_date)
-                   VALUES (%s, %s, %s, %s, false, 0, %s, %s, now() at time zone 'UTC', now() at time zone 'UTC')
-                   ON CONFLICT (backend_id, external_id) DO NOTHING
-                   RETURNING id""",
-                SQL.identifier(self._table),
-                backend.id,
-                backend.company_id.id,
-                external_id,
-                name or external_id,
-                self.env.uid,
-                self.env.uid,
-            )
+        query = SQL(
+            """INSERT INTO %s (backend_id, company_id, external_id, external_name, confirmed, score,
+                               create_uid, write_uid, create_date, write_date)
+               VALUES (%s, %s, %s, %s, false, 0, %s, %s, now() at time zone 'UTC', now() at time zone 'UTC')
+               ON CONFLICT (backend_id, external_id) DO NOTHING
+               RETURNING id""",
+            SQL.identifier(self._table),
+            backend.id,
+            backend.company_id.id,
+            external_id,
+            name or external_id,
+            self.env.uid,
+            self.env.uid,
         )
-        inserted = self.env.cr.fetchone()
+        inserted = None
+        try:
+            with self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(query, log_exceptions=False)
+                inserted = self.env.cr.fetchone()
+        except (psycopg2.errors.SerializationFailure, psycopg2.errors.UniqueViolation):
+            inserted = None
         if not inserted:
             raise errors.TransientError(
                 f"{self._description} {external_id} is being added by another job at the same moment", retry_after=2

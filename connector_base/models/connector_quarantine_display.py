@@ -8,7 +8,7 @@ from odoo import api, fields, models
 from odoo.tools.misc import format_amount, format_date
 
 from ..lib.money import json_loads
-from .connector_labels import KIND_WORDS, MAPPING_MODELS, percent
+from .connector_labels import KIND_WORDS, MAPPING_MODELS, as_date, as_number, percent, shorten
 
 
 class ConnectorQuarantine(models.Model):
@@ -47,10 +47,10 @@ class ConnectorQuarantine(models.Model):
             row.kind_label = facts.get("kind") or (
                 self.env._(KIND_WORDS[row.kind]) if row.kind in KIND_WORDS else row.kind
             )
-            row.document_number = facts.get("number") or False
-            row.partner_name = facts.get("partner") or False
-            row.document_date = facts.get("date") or False
-            row.amount_total = float(facts["amount"]) if facts.get("amount") not in (None, "") else 0.0
+            row.document_number = shorten(facts.get("number"), 64) or False
+            row.partner_name = shorten(facts.get("partner"), 128) or False
+            row.document_date = as_date(facts.get("date")) or False
+            row.amount_total = as_number(facts.get("amount")) or 0.0
             row.currency_id = facts.get("currency") or False
 
     def _facts_from_record(self, record):

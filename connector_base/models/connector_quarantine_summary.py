@@ -8,7 +8,7 @@ from odoo import api, fields, models
 from odoo.tools.misc import format_amount, format_date
 from odoo.tools.translate import LazyTranslate
 
-from .connector_labels import percent
+from .connector_labels import as_date, as_number, percent, shorten
 
 _lt = LazyTranslate(__name__)
 
@@ -67,36 +67,36 @@ class ConnectorQuarantine(models.Model):
                 continue
             if key == "partner":
                 value = self._partner_name(value)
-            elif key in ("date", "due_date"):
-                value = format_date(self.env, value)
+            elif key in ("date", "due_date") and as_date(value):
+                value = format_date(self.env, as_date(value))
             elif key == "rate":
                 value = f"{percent(value)}%"
-            head.append((self.env._(label), value))
-        address = data.get("address") or {}
-        place = ", ".join(filter(None, (address.get(k) for k in ("street", "city", "zip", "country_code"))))
+            head.append((self.env._(label), shorten(value)))
+        address = data.get("address") if isinstance(data.get("address"), dict) else {}
+        place = ", ".join(str(address[k]) for k in ("street", "city", "zip", "country_code") if address.get(k))
         if place:
             head.append((self.env._("Address"), place))
-        lines = [self._line_of_data(line, currency) for line in data.get("lines") or []]
+        lines = [self._line_of_data(line, currency) for line in data.get("lines") or [] if isinstance(line, dict)]
         lines += [
-            [
-                self._name_of("invoice", alloc.get("document")),
-                "",
-                "",
-                "",
-                format_amount(self.env, float(alloc.get("amount") or 0), currency),
-            ]
+            [self._name_of("invoice", alloc.get("document")), "", "", "", self._money(alloc.get("amount"), currency)]
             for alloc in data.get("allocations") or []
+            if isinstance(alloc, dict)
         ]
         totals = [
-            (self.env._(label), format_amount(self.env, float(data[key]), currency))
+            (self.env._(label), self._money(data[key], currency))
             for key, label in TOTAL_FIELDS
             if data.get(key) not in (None, "")
         ]
         return head, lines, totals
 
+    def _money(self, value, currency):
+        """An amount received, formatted in its currency; as received when it is not a number."""
+        number = as_number(value)
+        return format_amount(self.env, number, currency) if number is not None else shorten(value)
+
     def _line_of_data(self, line, currency):
         """[what, quantity, unit price, taxes, amount] of a canonical line."""
-        what = line.get("description") or ""
+        what = shorten(line.get("description"))
         if line.get("product"):
             product = self._name_of("product", line["product"])
             what = f"{product}: {what}" if what and what != product else product
@@ -104,15 +104,15 @@ class ConnectorQuarantine(models.Model):
             what = f"{what} ({self._mapping_name('connector.account.mapping', line['account'])})"
         taxes = ", ".join(self._mapping_name("connector.tax.mapping", tax) for tax in line.get("taxes") or [])
         if "debit" in line or "credit" in line:  # a journal entry's line
-            amount = float(line.get("debit") or 0) - float(line.get("credit") or 0)
+            amount = (as_number(line.get("debit")) or 0.0) - (as_number(line.get("credit")) or 0.0)
             return [what, "", "", "", format_amount(self.env, amount, currency)]
         amount = line.get("amount")
         return [
             what,
             percent(line.get("quantity", "")),
-            format_amount(self.env, float(line.get("price_unit") or 0), currency),
+            self._money(line.get("price_unit"), currency),
             taxes,
-            format_amount(self.env, float(amount), currency) if amount not in (None, "") else "",
+            self._money(amount, currency) if amount not in (None, "") else "",
         ]
 
     def _name_of(self, kind, external_id):

@@ -90,6 +90,19 @@ class TestAccountantScreens(FakeProviderCase):
         self.assertEqual((move.connector_reference, move.connector_provider), ("INV11", "Fake (tests)"))
         self.assertTrue(move.connector_last_sync_at)
 
+    def test_a_record_whose_data_make_no_sense_is_still_shown(self):
+        line = {"description": "x" * 5000, "quantity": "two", "price_unit": None, "taxes": []}
+        rec = self.invoice("BAD9", date="not a date", amount_total="lots", lines=[line])
+        self.assertIsNone(self.engine._import_safely(self.backend, "invoice", rec))
+        row = self.quarantined("BAD9")
+        self.assertEqual(row.reason, "validation")
+        self.assertIn("QB-BAD9", row.display_label)
+        self.assertFalse(row.document_date)
+        summary = html.unescape(row.payload_summary)
+        self.assertIn("not a date", summary)
+        self.assertIn("lots", summary)
+        self.assertLess(len(summary), 3000, "a 5,000-character description is cut in the summary")
+
     # ------------------------------------------------------------------ export
     def _posted_invoice(self, tax):
         partner = self.env["res.partner"].create({"name": "Bob's Burger Joint", "customer_rank": 1})
