@@ -81,8 +81,10 @@ class ConnectorBackend(models.Model):
     def action_test_connection(self):
         """The company's name is read again on every test: it may have been renamed."""
         self._check_provider_ready()
-        self.tenant_name = False  # the provider's answer fills it again
-        return super().action_test_connection()
+        previous, self.tenant_name = self.tenant_name, False  # the provider's answer fills it again
+        result = super().action_test_connection()
+        self.tenant_name = self.tenant_name or previous
+        return result
 
     # ------------------------------------------------------------------ webhook events
     def _import_record(self, kind, external_id):

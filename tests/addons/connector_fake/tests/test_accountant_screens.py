@@ -158,6 +158,41 @@ class TestAccountantScreens(FakeProviderCase):
         )
         self.assertIn('"name": "Special 12%"', remote.data)
 
+    def test_an_account_without_a_counterpart_is_fixed_by_choosing_the_providers_account(self):
+        self.env["connector.account.mapping"].create(
+            [
+                {
+                    "backend_id": self.backend.id,
+                    "external_id": "A1",
+                    "external_name": "Rent",
+                    "external_type": "expense",
+                },
+                {
+                    "backend_id": self.backend.id,
+                    "external_id": "A2",
+                    "external_name": "Sales",
+                    "external_type": "income",
+                },
+            ]
+        )
+        revenue = self.company_data["default_account_revenue"]
+        move = self.init_invoice(
+            "out_invoice", partner=self.partner_a, amounts=[100], taxes=self.tax_sale_a, post=False
+        )
+        move.invoice_line_ids.account_id = revenue
+        with trap_jobs():
+            move.action_post()
+        self.engine._export_safely(self.backend, "invoice", move)
+        row = self.env["connector.quarantine"].search([("res_model", "=", "account.move"), ("res_id", "=", move.id)])
+        self.assertEqual(row.waiting_key, f"odoo:{revenue.id}")
+        self.assertIn(f"Odoo account “{revenue.display_name}” has no counterpart in Fake (tests)", row.explanation)
+        wizard = self.env["connector.counterpart.wizard"].browse(row.action_open_mapping()["res_id"])
+        self.assertEqual(wizard.account_mapping_id.external_id, "A2", "the provider's account of the same type")
+        with trap_jobs():
+            wizard.action_apply()
+        self.assertEqual(row.state, "resolved")
+        self.assertEqual(wizard.account_mapping_id.account_id, revenue)
+
     def test_a_counterpart_already_taken_by_another_odoo_tax_is_refused(self):
         taken = self.env["connector.tax.mapping"].create(
             {
