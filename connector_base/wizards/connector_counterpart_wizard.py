@@ -37,12 +37,12 @@ class ConnectorCounterpartWizard(models.TransientModel):
     )
     tax_mapping_id = fields.Many2one(
         "connector.tax.mapping",
-        "Counterpart at the provider",
+        "Tax at the provider",
         domain="[('backend_id', '=', backend_id), ('tax_id', 'in', [False, tax_id])]",
     )
     account_mapping_id = fields.Many2one(
         "connector.account.mapping",
-        "Counterpart at the provider",
+        "Account at the provider",
         domain="[('backend_id', '=', backend_id), ('account_id', 'in', [False, account_id])]",
     )
     mapping_rate = fields.Char("Rate at the provider", compute="_compute_rates")
