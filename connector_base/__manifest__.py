@@ -6,7 +6,7 @@
     "website": "https://github.com/odoo-accounting-connectors/connectors",
     "license": "LGPL-3",
     "category": "Accounting/Accounting",
-    "depends": ["account", "mail", "queue_job"],
+    "depends": ["account", "mail", "product", "queue_job"],
     "external_dependencies": {
         "python": ["requests", "authlib", "cryptography", "rapidfuzz", "jsonschema"],
     },
@@ -22,6 +22,8 @@
         "views/connector_quarantine_views.xml",
         "views/connector_mapping_views.xml",
         "views/connector_webhook_event_views.xml",
+        "views/connector_sync_status_views.xml",
+        "views/connector_counterpart_wizard_views.xml",
         "views/res_config_settings_views.xml",
         "views/connector_menus.xml",
     ],

@@ -1,6 +1,6 @@
 {
-    "name": "Accounting Connectors: Kashoo",
-    "summary": "Keep Odoo and Kashoo in step: contacts, products, accounts, taxes, invoices, bills, payments",
+    "name": "Accounting Connectors: Kashoo (coming soon)",
+    "summary": "Coming soon: registers Kashoo as a provider; it cannot connect to Kashoo yet",
     "version": "18.0.1.0.0",
     "author": "Odoo Accounting Connectors",
     "website": "https://github.com/odoo-accounting-connectors/connectors",

@@ -1,6 +1,6 @@
 {
-    "name": "Accounting Connectors: Reckon One",
-    "summary": "Keep Odoo and Reckon One in step: contacts, products, accounts, taxes, invoices, bills, payments",
+    "name": "Accounting Connectors: Reckon One (coming soon)",
+    "summary": "Coming soon: registers Reckon One as a provider; it cannot connect to Reckon One yet",
     "version": "18.0.1.0.0",
     "author": "Odoo Accounting Connectors",
     "website": "https://github.com/odoo-accounting-connectors/connectors",

@@ -1,6 +1,6 @@
 {
-    "name": "Accounting Connectors: Wave",
-    "summary": "Keep Odoo and Wave in step: contacts, products, accounts, taxes, invoices, bills, payments",
+    "name": "Accounting Connectors: Wave (coming soon)",
+    "summary": "Coming soon: registers Wave as a provider; it cannot connect to Wave yet",
     "version": "18.0.1.0.0",
     "author": "Odoo Accounting Connectors",
     "website": "https://github.com/odoo-accounting-connectors/connectors",

@@ -2,7 +2,9 @@ from odoo import models
 
 
 class AccountMove(models.Model):
-    _inherit = "account.move"
+    _name = "account.move"
+    _inherit = ["account.move", "connector.sync.status.mixin"]
+    _connector_kinds = ("invoice", "journal_entry")
 
     def _post(self, soft=True):
         posted = super()._post(soft=soft)

@@ -2,7 +2,9 @@ from odoo import models
 
 
 class AccountPayment(models.Model):
-    _inherit = "account.payment"
+    _name = "account.payment"
+    _inherit = ["account.payment", "connector.sync.status.mixin"]
+    _connector_kinds = ("payment",)
 
     def action_post(self):
         res = super().action_post()

@@ -1,4 +1,6 @@
-from odoo import fields, models
+from odoo import api, fields, models
+
+from .connector_mapping_mixin import MIN_SCORE
 
 # canonical account type -> Odoo 18 account_type values that fit it
 ACCOUNT_TYPES = {
@@ -30,10 +32,18 @@ class ConnectorAccountMapping(models.Model):
     _target_field = "account_id"
     _suggestion_field = "suggested_account_id"
 
-    external_code = fields.Char()
-    external_type = fields.Char(help="Canonical account type.")
+    external_code = fields.Char("Code at the provider")
+    external_type = fields.Selection(
+        "_selection_external_type", "Type", help="The provider's account type, in the words of Odoo's chart."
+    )
     account_id = fields.Many2one("account.account", "Odoo account", index=True)
     suggested_account_id = fields.Many2one("account.account", "Suggestion")
+
+    @api.model
+    def _selection_external_type(self):
+        """The canonical account types, each labelled as Odoo labels the account type it maps to."""
+        labels = dict(self.env["account.account"]._fields["account_type"]._description_selection(self.env))
+        return [(kind, labels[types[0]]) for kind, types in ACCOUNT_TYPES.items()]
 
     def _suggest(self):
         Account = self.env["account.account"]
@@ -51,5 +61,5 @@ class ConnectorAccountMapping(models.Model):
             if not best:
                 best, score = self._best(candidates, row.external_name)
             if not best and types and len(candidates) == 1:
-                best, score = candidates, 0.5
-            row.write({"suggested_account_id": best.id if best else False, "score": score})
+                best, score = candidates, MIN_SCORE  # the only account of its type
+            row.write({"suggested_account_id": best.id if best else False, "score": score if best else 0.0})

@@ -1,25 +1,32 @@
 from odoo import api, fields, models
 
+from .connector_labels import KIND_WORDS
+
 
 class ConnectorBinding(models.Model):
     """External id <-> Odoo record: the idempotency anchor of every import and export."""
 
     _name = "connector.binding"
-    _description = "Connector Binding"
+    _description = "Link between an Odoo record and the provider's"
     _order = "id desc"
     _rec_name = "external_id"
 
-    backend_id = fields.Many2one("connector.backend", required=True, ondelete="cascade", index=True)
+    backend_id = fields.Many2one("connector.backend", "Connection", required=True, ondelete="cascade", index=True)
     company_id = fields.Many2one(related="backend_id.company_id", store=True, index=True)
-    external_type = fields.Char(required=True, help="Canonical kind: party, invoice, ...")
-    external_id = fields.Char(required=True)
+    provider_label = fields.Char("Provider", related="backend_id.provider_label")
+    external_type = fields.Char("Record type code", required=True, help="Canonical kind: party, invoice, ...")
+    external_type_label = fields.Char("Record type", compute="_compute_res_name")
+    external_id = fields.Char("Reference at the provider", required=True)
     res_model = fields.Char("Odoo model", required=True)
-    res_id = fields.Many2oneReference("Odoo record", model_field="res_model", required=True)
-    external_version = fields.Char(help="Provider version token, e.g. the QuickBooks SyncToken.")
-    remote_updated_at = fields.Char("Remote last update")
+    res_id = fields.Many2oneReference("Odoo record id", model_field="res_model", required=True)
+    res_name = fields.Char("Odoo record", compute="_compute_res_name")
+    external_version = fields.Char(
+        "Version at the provider", help="Provider version token, e.g. the QuickBooks SyncToken."
+    )
+    remote_updated_at = fields.Char("Changed at the provider")
     content_hash = fields.Char(help="Hash of the canonical record last synchronised, either way.")
-    last_sync_at = fields.Datetime()
-    last_direction = fields.Selection([("import", "Import"), ("export", "Export")])
+    last_sync_at = fields.Datetime("Last synchronised")
+    last_direction = fields.Selection([("import", "From the provider"), ("export", "To the provider")], "Last way")
 
     _sql_constraints = [
         (
@@ -33,6 +40,13 @@ class ConnectorBinding(models.Model):
             "This Odoo record is already bound for this backend.",
         ),
     ]
+
+    def _compute_res_name(self):
+        for binding in self:
+            record = binding.res_model in self.env and self.env[binding.res_model].browse(binding.res_id).exists()
+            binding.res_name = record.display_name if record else False
+            kind = binding.external_type
+            binding.external_type_label = self.env._(KIND_WORDS[kind]) if kind in KIND_WORDS else kind
 
     def init(self):
         self.env.cr.execute(

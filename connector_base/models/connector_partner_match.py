@@ -18,8 +18,8 @@ class ConnectorPartnerMatch(models.Model):
     vat = fields.Char("Tax id")
     partner_id = fields.Many2one("res.partner", "Odoo partner", index=True)
     suggested_partner_id = fields.Many2one("res.partner", "Suggestion")
-    candidate_count = fields.Integer(help="Odoo partners scoring at least 0.85.")
-    match_basis = fields.Selection([("email", "E-mail"), ("vat", "Tax id"), ("name", "Name")])
+    candidate_count = fields.Integer("Candidates", help="Odoo partners scoring at least 0.85.")
+    match_basis = fields.Selection([("email", "E-mail"), ("vat", "Tax id"), ("name", "Name")], "Matched on")
 
     #: when at most this many partners are left that a contact could be (not bound to another
     #: contact of the connection), its name is compared with each of them; beyond, only with

@@ -8,7 +8,7 @@ class ConnectorPaymentTermMapping(models.Model):
     _target_field = "payment_term_id"
     _suggestion_field = "suggested_payment_term_id"
 
-    due_days = fields.Integer()
+    due_days = fields.Integer("Due after (days)")
     payment_term_id = fields.Many2one("account.payment.term", "Odoo payment term")
     suggested_payment_term_id = fields.Many2one("account.payment.term", "Suggestion")
 

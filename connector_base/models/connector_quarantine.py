@@ -2,6 +2,8 @@ import json
 import logging
 from decimal import Decimal, InvalidOperation
 
+from markupsafe import Markup
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
@@ -30,12 +32,12 @@ class ConnectorQuarantine(models.Model):
     """The accountant's work queue: records that cannot go through without a person."""
 
     _name = "connector.quarantine"
-    _description = "Connector Quarantine"
+    _description = "Quarantined record"
     _inherit = ["mail.thread", "mail.activity.mixin"]
     _order = "id desc"
     _rec_name = "display_label"
 
-    backend_id = fields.Many2one("connector.backend", required=True, ondelete="cascade", index=True)
+    backend_id = fields.Many2one("connector.backend", "Connection", required=True, ondelete="cascade", index=True)
     company_id = fields.Many2one(related="backend_id.company_id", store=True, index=True)
     provider = fields.Selection(related="backend_id.provider")
     reason = fields.Selection(QUARANTINE_REASONS, required=True, index=True, tracking=True)
@@ -46,23 +48,24 @@ class ConnectorQuarantine(models.Model):
         index=True,
         tracking=True,
     )
-    direction = fields.Selection([("import", "Import"), ("export", "Export")], required=True)
-    kind = fields.Char("Record type", required=True)
-    external_id = fields.Char(index=True)
+    direction = fields.Selection([("import", "From the provider"), ("export", "To the provider")], required=True)
+    kind = fields.Char("Record type code", required=True)
+    external_id = fields.Char("Reference at the provider", index=True)
     res_model = fields.Char("Odoo model")
-    res_id = fields.Many2oneReference("Odoo record", model_field="res_model")
-    display_label = fields.Char(compute="_compute_display_label")
-    message = fields.Text(required=True)
-    suggested_fix = fields.Text()
-    payload = fields.Text(readonly=True, help="The canonical record (or the provider document) as received.")
-    override_payload = fields.Text(
-        "Corrected payload", help="Edit a copy of the payload here; Retry then uses it instead of the original."
+    res_id = fields.Many2oneReference("Odoo record id", model_field="res_model")
+    message = fields.Text("Connector message", required=True)
+    suggested_fix = fields.Text("What to do")
+    payload = fields.Text(
+        "Raw data", readonly=True, help="The record as the connector received it (or was sending it), as JSON."
     )
-    waiting_model = fields.Char(help="The mapping model this record waits on.")
-    waiting_key = fields.Char(help="The external id of the mapping this record waits on.")
+    override_payload = fields.Text(
+        "Corrected data", help="Edit a copy of the raw data here; Retry then uses it instead of the original."
+    )
+    waiting_model = fields.Char("Waits on model", help="The mapping model this record waits on.")
+    waiting_key = fields.Char("Waits on key", help="The external id of the mapping this record waits on.")
     user_id = fields.Many2one("res.users", "Assigned to", tracking=True, index=True)
-    retry_count = fields.Integer(readonly=True)
-    age_days = fields.Integer(compute="_compute_age_days")
+    retry_count = fields.Integer("Retries", readonly=True)
+    age_days = fields.Integer("Days waiting", compute="_compute_age_days")
     total_difference = fields.Char(
         readonly=True, help="Of a rounding difference: the provider's total less Odoo's, in the document's currency."
     )
@@ -70,12 +73,6 @@ class ConnectorQuarantine(models.Model):
         compute="_compute_force_allowed",
         help="Force is offered only where it means something, and for totals only when they differ by a rounding.",
     )
-
-    @api.depends("kind", "external_id", "res_model", "res_id")
-    def _compute_display_label(self):
-        for row in self:
-            ident = row.external_id or (f"{row.res_model},{row.res_id}" if row.res_id else "?")
-            row.display_label = f"{row.kind} {ident}"
 
     @api.depends("state", "direction", "reason", "total_difference")
     def _compute_force_allowed(self):
@@ -135,16 +132,16 @@ class ConnectorQuarantine(models.Model):
             "mapping_missing": self.env._("Map it under Configuration > Connectors, then this record is retried."),
             "partner_ambiguous": self.env._("Pick the right partner in Partner Matching, or Force to create one."),
             "name_collision": self.env._("Rename one of the two records, or link them, then Retry."),
-            "closed_period": self.env._("Reopen the period (lock dates) or change the date in the corrected payload."),
+            "closed_period": self.env._("Reopen the period (lock dates) or change the date under Corrected data."),
             "currency_mismatch": self.env._("Activate the currency or fix the partner's currency, then Retry."),
             "rounding_diff": self.env._(
                 "The totals differ by more than a rounding: check the document's taxes and their mappings, then "
                 "Retry. Force is not offered: it would post a total the provider does not have."
             ),
-            "validation": self.env._("Correct the payload (Corrected payload) and Retry."),
+            "validation": self.env._("Correct the record, or its data under Corrected data, and Retry."),
             "conflict": self.env._("Both sides changed: Force applies the provider's version, Ignore keeps Odoo's."),
             "outcome_unknown": self.env._("Check on the provider whether the record exists, then Retry."),
-            "auth": self.env._("Reconnect the backend."),
+            "auth": self.env._("Reconnect the connection (Configuration > Connectors > Connections)."),
         }
         if error.reason == "mapping_missing" and getattr(error, "mapping_model", None) == "connector.binding":
             return self.env._(
@@ -167,7 +164,7 @@ class ConnectorQuarantine(models.Model):
         try:
             return json_loads(text)
         except json.JSONDecodeError as exc:
-            raise UserError(self.env._("The corrected payload is not valid JSON: %(error)s", error=exc)) from None
+            raise UserError(self.env._("The corrected data is not valid JSON: %(error)s", error=exc)) from None
 
     def _retry(self, force=False):
         engine = self.env["connector.engine"]
@@ -215,23 +212,41 @@ class ConnectorQuarantine(models.Model):
         return True
 
     def action_open_mapping(self):
+        """The exact mapping row this record waits on, created with the provider's name when
+        it is not there yet. An export whose Odoo tax or account has no counterpart opens
+        the choice of the provider's (``connector.counterpart.wizard``)."""
         self.ensure_one()
-        if not self.waiting_model:
+        if not self.can_fix_mapping:
             raise UserError(self.env._("This record does not wait on a mapping."))
-        mapping = self.env[self.waiting_model].search(
+        if self._waits_on_odoo_record():
+            return self.env["connector.counterpart.wizard"]._action_for(self)
+        Mapping = self.env[self.waiting_model]
+        mapping = Mapping.search(
             [("backend_id", "=", self.backend_id.id), ("external_id", "=", self.waiting_key)], limit=1
         )
-        action = {
+        if not mapping:
+            Mapping._resolve(self.backend_id, self.waiting_key)
+            mapping = Mapping.search(
+                [("backend_id", "=", self.backend_id.id), ("external_id", "=", self.waiting_key)], limit=1
+            )
+        return dict(mapping._action_open(), context={"connector_quarantine_id": self.id})
+
+    def _waits_on_odoo_record(self):
+        """True when the key names an Odoo record with no counterpart (an export), not a provider's."""
+        return bool(self.waiting_key and self.waiting_key.startswith("odoo:"))
+
+    def _retry_and_show(self):
+        """Retry this record now and show it again: resolved, or with its new reason."""
+        self.ensure_one()
+        if self.state == "open":
+            self._retry()
+        return {
             "type": "ir.actions.act_window",
-            "res_model": self.waiting_model,
+            "res_model": self._name,
+            "res_id": self.id,
             "view_mode": "form",
-            "target": "current",
+            "target": "main",
         }
-        if mapping:
-            action["res_id"] = mapping.id
-        else:
-            action["context"] = {"default_backend_id": self.backend_id.id, "default_external_id": self.waiting_key}
-        return action
 
     def action_open_record(self):
         self.ensure_one()
@@ -246,6 +261,36 @@ class ConnectorQuarantine(models.Model):
             "res_id": self.res_id,
             "view_mode": "form",
         }
+
+    def write(self, vals):
+        resolving = self.filtered(lambda r: r.state == "open") if vals.get("state") == "resolved" else self.browse()
+        res = super().write(vals)
+        for row in resolving:
+            row._post_resolved()
+        return res
+
+    def _post_resolved(self):
+        """Say on the row what its resolution produced, with a link to it."""
+        record = self._produced_record()
+        binding = record and self.env["connector.binding"].sudo()._for_record(self.backend_id, self.kind, record)
+        values = {
+            "record": record._get_html_link(title=record.display_name) if record else self.external_id or "?",
+            "provider": self.backend_id.provider_label,
+            "reference": binding.external_id if binding else "?",
+        }
+        if self.direction == "import":
+            body = Markup(self.env._("Resolved: imported as %(record)s.")) % values
+        else:
+            body = Markup(self.env._("Resolved: %(record)s is in %(provider)s as %(reference)s.")) % values
+        self.message_post(body=body, subtype_xmlid="mail.mt_note")
+
+    def _produced_record(self):
+        """The Odoo record this row's record is (exports) or became (imports), if any."""
+        if self.res_model and self.res_id and self.res_model in self.env:
+            return self.env[self.res_model].browse(self.res_id).exists()
+        if self.external_id:
+            return self.env["connector.binding"].sudo()._find_record(self.backend_id, self.kind, self.external_id)
+        return None
 
     @api.model
     def _requeue_waiting(self, mapping_model, backend, external_ids):
@@ -262,6 +307,6 @@ class ConnectorQuarantine(models.Model):
             row.backend_id.with_delay(
                 channel=row.backend_id._channel(),
                 identity_key=f"quarantine_retry:{row.id}",
-                description=f"Retry quarantined {row.display_label}",
+                description=f"Retry quarantined {row.display_name}",
             )._job_retry_quarantine(row.id)
         return rows

@@ -2,6 +2,8 @@ from decimal import Decimal
 
 from odoo import fields, models
 
+from .connector_mapping_mixin import MIN_SCORE, name_similarity
+
 
 class ConnectorTaxMapping(models.Model):
     _name = "connector.tax.mapping"
@@ -26,19 +28,26 @@ class ConnectorTaxMapping(models.Model):
         return self.tax_id
 
     def _suggest(self):
+        """The Odoo tax of the same rate and use, the nearest name among those; none when the
+        provider's rate is unknown or no tax fits well enough (MIN_SCORE): a 10% code is
+        never offered a 15% tax, whatever their names."""
         Tax = self.env["account.tax"]
         for row in self:
-            domain = [("company_id", "=", row.backend_id.company_id.id), ("amount_type", "=", "percent")]
-            if row.scope in ("sale", "purchase"):
-                domain.append(("type_tax_use", "=", row.scope))
-            candidates = Tax.search(domain)
-            if row.external_rate not in (None, False, ""):
-                rate = Decimal(row.external_rate)
-                candidates = candidates.filtered(
-                    lambda t, r=rate: Decimal(str(t.amount)).quantize(Decimal("0.0001"))
-                    == r.quantize(Decimal("0.0001"))
-                )
-            best, score = self._best(candidates, row.external_name, threshold=0.0)
-            if not best and len(candidates) >= 1:
-                best, score = candidates[0], 0.5
+            candidates = Tax.search(
+                [("company_id", "=", row.backend_id.company_id.id), ("amount_type", "=", "percent")]
+            )
+            best, score = None, 0.0
+            if row.external_rate not in (None, False, "") and candidates:
+                rate = Decimal(row.external_rate).quantize(Decimal("0.0001"))
+                fits = [(row._fit(tax, rate), tax) for tax in candidates]
+                fit, tax = max(fits, key=lambda pair: (pair[0], -pair[1].sequence, -pair[1].id))
+                score = 0.5 * fit[0] + 0.2 * fit[1] + 0.3 * fit[2]
+                if fit[0] and score >= MIN_SCORE:
+                    best = tax
             row.write({"suggested_tax_id": best.id if best else False, "score": score if best else 0.0})
+
+    def _fit(self, tax, rate):
+        """(same rate, same use, name similarity) of an Odoo tax: compared in this order."""
+        same_rate = Decimal(str(tax.amount)).quantize(Decimal("0.0001")) == rate
+        same_use = self.scope in (False, "both", "none") or tax.type_tax_use == self.scope
+        return (int(same_rate), int(same_use), name_similarity(self.external_name, tax.name))

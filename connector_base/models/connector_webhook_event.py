@@ -12,13 +12,13 @@ class ConnectorWebhookEvent(models.Model):
     _order = "id desc"
     _rec_name = "dedup_key"
 
-    backend_id = fields.Many2one("connector.backend", ondelete="cascade", index=True)
+    backend_id = fields.Many2one("connector.backend", "Connection", ondelete="cascade", index=True)
     company_id = fields.Many2one(related="backend_id.company_id", store=True, index=True)
     provider = fields.Char(required=True)
-    dedup_key = fields.Char(required=True)
-    received_at = fields.Datetime(default=fields.Datetime.now, required=True)
+    dedup_key = fields.Char("Delivery key", required=True)
+    received_at = fields.Datetime("Received", default=fields.Datetime.now, required=True)
     kind = fields.Char("Record type")
-    external_id = fields.Char()
+    external_id = fields.Char("Reference at the provider")
     operation = fields.Char()
     payload = fields.Text()
     state = fields.Selection(
@@ -71,6 +71,41 @@ class ConnectorWebhookEvent(models.Model):
             if row:
                 created |= self.browse(row[0])
         return created
+
+    @api.model
+    def _mark_handled(self, backend, kind, external_id):
+        """The re-read job of a record finished: the events that announced it are done, or
+        failed when the record went to quarantine (the note says so)."""
+        events = self.sudo().search(
+            [
+                ("backend_id", "=", backend.id),
+                ("kind", "=", kind),
+                ("external_id", "=", str(external_id)),
+                ("state", "=", "queued"),
+            ]
+        )
+        if not events:
+            return events
+        row = (
+            self.env["connector.quarantine"]
+            .sudo()
+            .search(
+                [
+                    ("backend_id", "=", backend.id),
+                    ("direction", "=", "import"),
+                    ("kind", "=", kind),
+                    ("external_id", "=", str(external_id)),
+                    ("state", "=", "open"),
+                ],
+                limit=1,
+            )
+        )
+        if row:
+            reasons = dict(row._fields["reason"]._description_selection(self.env))
+            events.write({"state": "failed", "note": self.env._("In quarantine: %(why)s", why=reasons[row.reason])})
+        else:
+            events.write({"state": "done", "note": False})
+        return events
 
     @api.autovacuum
     def _gc_old_events(self):

@@ -4,7 +4,9 @@ EXPORTED_FIELDS = {"name", "default_code", "type", "description_sale", "list_pri
 
 
 class ProductProduct(models.Model):
-    _inherit = "product.product"
+    _name = "product.product"
+    _inherit = ["product.product", "connector.sync.status.mixin"]
+    _connector_kinds = ("product",)
 
     def write(self, vals):
         res = super().write(vals)

@@ -25,7 +25,9 @@ EXPORTED_FIELDS = {
 
 
 class ResPartner(models.Model):
-    _inherit = "res.partner"
+    _name = "res.partner"
+    _inherit = ["res.partner", "connector.sync.status.mixin"]
+    _connector_kinds = ("party",)
 
     def init(self):
         """Indexes for matching provider contacts to partners (connector.partner.match): exact

@@ -1,3 +1,5 @@
 from . import test_access
 from . import test_settings
 from . import test_backend_tour
+from . import test_accountant_words
+from . import test_quiet_conflicts

@@ -60,6 +60,9 @@ class ConnectorBackend(models.Model):
             backend.redirect_uri = f"{base}{CALLBACK_PATH}" if quickbooks else False
             backend.webhook_url = f"{base}{WEBHOOK_PATH}" if quickbooks else False
 
+    def _provider_ready(self):
+        return self.provider == "quickbooks" or super()._provider_ready()
+
     # ------------------------------------------------------------------ endpoints and OAuth
     def _qbo_api_url(self):
         if self.api_url:
@@ -101,7 +104,9 @@ class ConnectorBackend(models.Model):
         except errors.ConnectorError as exc:
             _logger.warning("backend %s: connected, but reading the company failed: %s", self.id, exc)
         self._mark_connected()
-        self.message_post(body=self.env._("Connected to QuickBooks company %(realm)s.", realm=realm_id))
+        self.message_post(
+            body=self.env._("Connected to the QuickBooks company %(name)s.", name=self.tenant_name or realm_id)
+        )
 
     def _provider_disconnect(self):
         if self.provider != "quickbooks":

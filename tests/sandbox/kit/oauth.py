@@ -70,6 +70,8 @@ class OAuthProvider:
         self.access_tokens = {}
         self.refresh_tokens = {}
         self.pending_consent = {}
+        #: the consent page answers "connect" for the first tenant without showing itself
+        self.auto_consent = False
 
     # ------------------------------------------------------------------ tokens
     def issue(self, client_id, tenant, scope=""):
@@ -107,13 +109,17 @@ class OAuthProvider:
         params = self.pending_consent.pop(form.get("ticket"), None)
         if not params:
             return handler.send(400, b"<h1>This consent page expired</h1>", "text/html")
+        tenant = form.get(self.tenant_field) if self.tenant_field else None
+        return self._answer(handler, params, form.get("decision"), tenant)
+
+    def _answer(self, handler, params, decision, tenant):
+        """The user's answer on the consent page: back to the app with a code, or refused."""
         redirect = params["redirect_uri"]
         sep = "&" if "?" in redirect else "?"
-        if form.get("decision") != "connect":
+        if decision != "connect":
             answer = {"error": "access_denied", "state": params.get("state", "")}
         else:
             code = secrets.token_urlsafe(16)
-            tenant = form.get(self.tenant_field) if self.tenant_field else None
             self.codes[code] = {
                 "client": params["client_id"],
                 "redirect_uri": redirect,
@@ -132,6 +138,9 @@ class OAuthProvider:
             return handler.send(400, b"<h1>Invalid client or response_type</h1>", "text/html")
         if not self.required_scopes <= set(params.get("scope", "").split()):
             return handler.send(400, f"<h1>{html.escape(self.scope_error)}</h1>".encode(), "text/html")
+        if self.auto_consent:  # a browser test cannot click on this page: it answers as the user would
+            tenants = self.tenants() if self.tenant_field else []
+            return self._answer(handler, params, "connect", tenants[0][0] if tenants else None)
         ticket = secrets.token_urlsafe(12)
         self.pending_consent[ticket] = params
         choice = ""

@@ -1,0 +1,50 @@
+from odoo import SUPERUSER_ID, api
+from odoo.tests import TransactionCase, tagged
+
+from odoo.addons.connector_base.lib.errors import LockBusyError, TransientError
+
+
+@tagged("post_install", "-at_install")
+class TestQuietConflicts(TransactionCase):
+    """Conflicts the connector handles (a retry later) write no ERROR line in the server log:
+    an admin reading it must not see errors where nothing went wrong. Two workers are two
+    committed transactions here, cleaned up afterwards."""
+
+    def setUp(self):
+        super().setUp()
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            self.backend_id = env["connector.backend"].create({"name": "Two workers", "state": "connected"}).id
+            env["connector.cursor"]._take(env["connector.backend"].browse(self.backend_id), "party")
+        self.addCleanup(self._drop_backend)
+
+    def _drop_backend(self):
+        with self.registry.cursor() as cr:
+            api.Environment(cr, SUPERUSER_ID, {})["connector.backend"].browse(self.backend_id).unlink()
+
+    def test_a_cursor_another_worker_polls_is_a_retry_without_an_error_line(self):
+        with self.registry.cursor() as first, self.registry.cursor() as second:
+            first.execute("SELECT id FROM connector_cursor WHERE backend_id = %s FOR UPDATE", [self.backend_id])
+            env = api.Environment(second, SUPERUSER_ID, {})
+            with self.assertNoLogs("odoo.sql_db", "ERROR"), self.assertRaises(LockBusyError):
+                env["connector.cursor"]._take(env["connector.backend"].browse(self.backend_id), "party")
+
+    def test_an_unknown_tax_two_workers_meet_is_a_retry_without_an_error_line(self):
+        with self.registry.cursor() as first, self.registry.cursor() as second:
+            env1 = api.Environment(first, SUPERUSER_ID, {})
+            env2 = api.Environment(second, SUPERUSER_ID, {})
+            env2["connector.tax.mapping"].search_count([])  # the second worker's snapshot starts now
+            env1["connector.tax.mapping"]._resolve(env1["connector.backend"].browse(self.backend_id), "T77")
+            first.commit()
+            with self.assertNoLogs("odoo.sql_db", "ERROR"), self.assertRaises(TransientError):
+                env2["connector.tax.mapping"]._resolve(env2["connector.backend"].browse(self.backend_id), "T77")
+
+    def test_a_first_poll_two_workers_start_together_is_a_retry_without_an_error_line(self):
+        with self.registry.cursor() as first, self.registry.cursor() as second:
+            env1 = api.Environment(first, SUPERUSER_ID, {})
+            env2 = api.Environment(second, SUPERUSER_ID, {})
+            env2["connector.cursor"].search_count([])  # the second worker's snapshot starts now
+            env1["connector.cursor"]._take(env1["connector.backend"].browse(self.backend_id), "invoice")
+            first.commit()
+            with self.assertNoLogs("odoo.sql_db", "ERROR"), self.assertRaises(LockBusyError):
+                env2["connector.cursor"]._take(env2["connector.backend"].browse(self.backend_id), "invoice")
