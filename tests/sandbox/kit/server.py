@@ -13,7 +13,16 @@ A provider subclasses ``Handler`` with its ``routes`` and ``SandboxServer`` with
 
 A route's handler gets the method and the captured segments; it answers with ``send`` (a dict
 or list is sent as JSON) or ``drop`` (no answer at all). ``authorize``, ``token``, ``revoke``
-(the sandbox's ``oauth``) and ``control`` (its ``control``) are there for routes to name.
+(the sandbox's ``oauth``) and ``control`` (its ``control``) are there for routes to name;
+``shared_routes`` writes their four routes from the provider's paths::
+
+    routes = (
+        *shared_routes(authorize="/connect/authorize", token="/connect/token", revoke="/connect/revocation"),
+        ("GET", "/{book}/customers/{id}", "customer"),
+    )
+
+A sandbox that cannot run on this machine (a document it needs is missing) raises
+``CannotStart`` from its constructor or ``start``: ``cli.main`` reports it and exits 2.
 """
 
 import json
@@ -43,6 +52,20 @@ def dumps(value):
 def loads(raw):
     """Parse JSON bytes (empty means ``{}``), numbers with a fraction as Decimal."""
     return json.loads(raw or b"{}", parse_float=Decimal)
+
+
+class CannotStart(RuntimeError):
+    """The sandbox cannot run here (a document it needs is missing, say); the message says what to do."""
+
+
+def shared_routes(*, authorize, token, revoke, control="/_sandbox/*"):
+    """The routes of the kit's shared endpoints, at the provider's paths (``authorize`` may end in ``/*``)."""
+    return (
+        ("GET POST", authorize, "authorize"),
+        ("POST", token, "token"),
+        ("POST", revoke, "revoke"),
+        ("GET POST", control, "control"),
+    )
 
 
 def _compile(pattern):
