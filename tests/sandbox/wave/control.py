@@ -78,5 +78,5 @@ class WaveControl(Control):
     def do_stats(self, tenant, body, args):
         stats = super().do_stats(tenant, body, args)
         with self.sandbox.notifier.lock:
-            stats["notifications"] = [(status, text) for status, text in self.sandbox.notifier.log[-200:]]
+            stats["notifications"] = [(status, body.decode()) for status, body in self.sandbox.notifier.log[-200:]]
         return stats
