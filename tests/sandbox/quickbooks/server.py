@@ -17,7 +17,7 @@ import uuid
 from datetime import datetime, timedelta
 
 from .. import kit
-from ..kit import Handler, OAuthProvider, SandboxServer, dumps, guarded, loads
+from ..kit import Handler, OAuthProvider, SandboxServer, dumps, guarded, loads, shared_routes
 from ..kit.seed import read_directory
 from .control import QuickBooksControl
 from .store import ENTITIES, PATHS, Company, Fault, public
@@ -147,10 +147,9 @@ class Sandbox(Webhooks, SandboxServer):
 
 class _Handler(Handler):
     routes = (
-        ("GET POST", "/connect/oauth2/*", "authorize"),
-        ("POST", "/oauth2/v1/tokens/bearer", "token"),
-        ("POST", "/v2/oauth2/tokens/revoke", "revoke"),
-        ("GET POST", "/_sandbox/*", "control"),
+        *shared_routes(
+            authorize="/connect/oauth2/*", token="/oauth2/v1/tokens/bearer", revoke="/v2/oauth2/tokens/revoke"
+        ),
         ("GET POST", "/v3/company/{realm}/*", "api"),
     )
 

@@ -18,7 +18,7 @@ token. Everything exchanged on ``/r1/v2`` is checked against the OpenAPI documen
 from datetime import UTC, datetime, timedelta
 
 from .. import kit
-from ..kit import Handler, OAuthProvider, SandboxServer, dumps, guarded
+from ..kit import Handler, OAuthProvider, SandboxServer, dumps, guarded, shared_routes
 from ..kit.seed import read_directory
 from .contract import Contract
 from .control import ReckonControl
@@ -148,10 +148,7 @@ class Sandbox(SandboxServer):
 class _Handler(ApiRoutes, Handler):
     case_insensitive = True
     routes = (
-        ("GET POST", "/connect/authorize", "authorize"),
-        ("POST", "/connect/token", "token"),
-        ("POST", "/connect/revocation", "revoke"),
-        ("GET POST", "/_sandbox/*", "control"),
+        *shared_routes(authorize="/connect/authorize", token="/connect/token", revoke="/connect/revocation"),
         ("GET POST PUT PATCH DELETE", "/r1/v2/*", "api"),
     )
     resources = RESOURCES
