@@ -79,12 +79,9 @@ class Tiny(SandboxServer):
         )
         self.reset()
 
-    def reset(self):
-        with self.lock:
-            self.tenants = {"north": {}, "south": {}, "closed": {}}
-            self.closed, self.lapsed = {"closed"}, set()
-            self.oauth.reset()
-            self.faults.reset()
+    def reset_state(self):
+        self.tenants.update(north={}, south={}, closed={})
+        self.closed, self.lapsed = {"closed"}, set()
 
 
 @pytest.fixture
@@ -191,6 +188,15 @@ def test_fault_switches_sent_as_json_fractions_are_used_as_numbers(tiny):
     started = time.monotonic()
     assert ping(tiny, tiny.oauth.static_token()).status_code == 200
     assert time.monotonic() - started >= 0.2
+
+
+def test_reset_forgets_tokens_and_faults_and_starts_the_counters_again(tiny):
+    static = tiny.oauth.static_token()
+    requests.post(f"{tiny.url}/_sandbox/faults", json={"throttle": 5}, timeout=T)
+    assert ping(tiny, static).status_code == 429 and tiny.stats == {"throttled": 1}
+    assert requests.post(f"{tiny.url}/_sandbox/reset", json={}, timeout=T).json() == {"tenant": "north"}
+    assert ping(tiny, static).status_code == 401 and tiny.stats == {}
+    assert ping(tiny, tiny.oauth.static_token()).status_code == 200
 
 
 # ---------------------------------------------------------------------------- notifications

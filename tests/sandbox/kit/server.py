@@ -25,6 +25,7 @@ A sandbox that cannot run on this machine (a document it needs is missing) raise
 ``CannotStart`` from its constructor or ``start``: ``cli.main`` reports it and exits 2.
 """
 
+import copy
 import json
 import logging
 import threading
@@ -204,12 +205,18 @@ class Handler(BaseHTTPRequestHandler):
 class SandboxServer:
     """A loopback provider: its tenants (companies, books), lifecycle and background loops.
 
-    Subclasses set ``handler_class`` and ``name``, fill ``tenants`` in ``reset`` and may run
-    loops (webhook delivery, say) by overriding ``loops``.
+    Subclasses set ``handler_class`` and ``name``, add their first tenant (and reset their own
+    state) in ``reset_state``, and may run loops (webhook delivery, say) by overriding ``loops``.
+    ``entities`` names the ``<Entity>.json`` files ``seed_directory`` reads, in order, for the
+    provider's ``seed_documents(documents, tenant_id)``.
     """
 
     name = "sandbox"
     handler_class = Handler
+    #: the counters ``reset`` starts from
+    initial_stats = {}
+    #: the record types ``seed_directory`` reads, in order
+    entities = ()
 
     def __init__(self):
         self.lock = threading.RLock()
@@ -233,6 +240,26 @@ class SandboxServer:
     def count(self, key, n=1):
         with self.lock:
             self.stats[key] = self.stats.get(key, 0) + n
+
+    # ------------------------------------------------------------------ state
+    def reset(self):
+        """Back to the start: no tenants, the first counters, no tokens, no faults, nothing to notify."""
+        with self.lock:
+            self.tenants = {}
+            self.stats = copy.deepcopy(self.initial_stats)
+            for part in ("oauth", "faults", "notifier"):
+                if getattr(self, part, None) is not None:
+                    getattr(self, part).reset()
+            self.reset_state()
+
+    def reset_state(self):
+        """The provider's own state back to its start, and its first tenant (the lock is held)."""
+
+    def seed_directory(self, path, tenant_id=None):
+        """Load ``<Entity>.json`` files (JSON arrays in the provider's shape) into a tenant."""
+        from .seed import read_directory  # seed reads JSON with this module's loads
+
+        return self.seed_documents(read_directory(path, self.entities), tenant_id)
 
     # ------------------------------------------------------------------ lifecycle
     def loops(self):

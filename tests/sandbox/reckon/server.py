@@ -19,7 +19,6 @@ from datetime import UTC, datetime, timedelta
 
 from .. import kit
 from ..kit import Handler, OAuthProvider, SandboxServer, dumps, guarded, shared_routes
-from ..kit.seed import read_directory
 from .contract import Contract
 from .control import ReckonControl
 from .documents import CreditNotes, Invoices
@@ -64,6 +63,8 @@ class Sandbox(SandboxServer):
     """The whole fake Reckon: books, OAuth clients and tokens, subscription keys, the contract."""
 
     name = "reckon-sandbox"
+    initial_stats = {"requests": 0, "writes": 0, "throttled": 0}
+    entities = ("Book", *ENTITIES)  # Book.json: the book's own settings
     api_base = "/r1/v2"
 
     def __init__(
@@ -100,14 +101,9 @@ class Sandbox(SandboxServer):
         self.max_perpage = 100
         self.reset()
 
-    def reset(self):
-        with self.lock:
-            self.tenants = {}
-            self.oauth.reset()
-            self.stats = {"requests": 0, "writes": 0, "throttled": 0}
-            self.faults.reset()
-            self.contract.reset()
-            self.add_book()
+    def reset_state(self):
+        self.contract.reset()
+        self.add_book()
 
     def add_book(self, book_id=None, **settings):
         book = Book(book_id, clock=lambda: datetime.now(UTC) + self.clock_offset, **settings)
@@ -126,10 +122,6 @@ class Sandbox(SandboxServer):
         from .seed import generate_book
 
         return generate_book(self.tenant(book_id), **size)
-
-    def seed_directory(self, path, book_id=None):
-        """Load ``<Entity>.json`` files (JSON arrays in Reckon's v2 shape) into a book."""
-        return self.seed_documents(read_directory(path, ["Book", *ENTITIES]), book_id)
 
     def seed_documents(self, documents, book_id=None):
         book = self.tenant(book_id)

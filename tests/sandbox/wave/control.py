@@ -23,9 +23,6 @@ class WaveControl(Control):
     tenant_key = "business"
     errors = (InputErrors, KeyError, ValueError)
 
-    def error(self, handler, tenant, exc):
-        return handler.send(400, {"error": str(exc)})
-
     def do_full_access_token(self, tenant, body, args):
         return {"token": self.sandbox.full_access_token()}
 

@@ -71,6 +71,7 @@ class WaveSandbox(SandboxServer):
     """
 
     name = "wave-sandbox"
+    entities = ENTITIES
     handler_class = _Handler
 
     def __init__(self, *, client_id="sandbox-client", client_secret="sandbox-secret", schema_dir=None, currency="USD"):
@@ -111,15 +112,9 @@ class WaveSandbox(SandboxServer):
     def clients(self):
         return {cid: {"id": encode_id(("OAuthApplication", cid)), "name": name} for cid, name in self.app_names.items()}
 
-    def reset(self):
-        with self.lock:
-            self.tenants = {}
-            self.stats = {}
-            self.oauth.reset()
-            self.faults.reset()
-            self.notifier.reset()
-            self.clock_offset_days = 0.0
-            self.add_business("Sandbox Consulting Inc.", **self.first_business)
+    def reset_state(self):
+        self.clock_offset_days = 0.0
+        self.add_business("Sandbox Consulting Inc.", **self.first_business)
 
     def add_business(self, name, **settings):
         business = Business(name, clock=self.clock, **settings)
@@ -129,10 +124,7 @@ class WaveSandbox(SandboxServer):
 
     def tenant(self, tenant_id=None):
         """A business by uuid or Wave id (of it or of one of its records), else the first one."""
-        if tenant_id:
-            key = decode_id(tenant_id).get("Business") or str(tenant_id)
-            return self.tenants.get(key)
-        return next(iter(self.tenants.values()), None)
+        return super().tenant(tenant_id and (decode_id(tenant_id).get("Business") or tenant_id))
 
     def tenant_id(self, tenant):
         return tenant.uuid if tenant else None
@@ -151,11 +143,6 @@ class WaveSandbox(SandboxServer):
         counts = seed_documents(self.tenant(tenant_id), documents)
         self.notifier.skip_existing()
         return counts
-
-    def seed_directory(self, path, tenant_id=None):
-        from ..kit.seed import read_directory
-
-        return self.seed_documents(read_directory(path, ENTITIES), tenant_id)
 
     # ------------------------------------------------------------------ lifecycle
     def start(self, host="127.0.0.1", port=0):
