@@ -112,7 +112,7 @@ def test_oauth_consent_token_refresh_plan_and_revoke(wave):
         allow_redirects=False,
     )
     query = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(consent.headers["Location"]).query))
-    assert query["state"] == "s1"
+    assert query["state"] == "s1" and "businessId" not in query  # Wave sends back code and state only
     form = {"client_id": "sandbox-client", "client_secret": "sandbox-secret", "redirect_uri": params["redirect_uri"]}
     token = wave.post("/oauth2/token/", data={**form, "grant_type": "authorization_code", "code": query["code"]}).json()
     assert token["businessId"] == wave.business and token["userId"] and token["expires_in"] == 7200

@@ -6,7 +6,8 @@ Shared actions (POST unless said):
 * ``seed``: ``{"directory": DIR}`` or ``{"documents": {"<Entity>": [...]}}``, in the provider's shape;
 * ``generate``: ``{"size": {...}}``, a generated company;
 * ``faults``: fault switches (``faults.Faults``); ``limits``: request limits (``limits.Limits``);
-* ``expire_tokens``: every access token expires now; ``clients``: register an OAuth client;
+* ``expire_tokens``: every OAuth access token expires now (static ones do not); ``clients``: register
+  an OAuth client;
 * GET ``stats``: counters; GET ``docs/<Entity>``: a tenant's documents as stored.
 
 The tenant is named by ``tenant_key`` in the body or the query (``realm``, ``book``), else the

@@ -12,6 +12,7 @@ own switches with ``COUNTERS`` and ``EXTRA``::
 import copy
 import random
 import time
+from decimal import Decimal
 
 
 class Faults:
@@ -38,7 +39,10 @@ class Faults:
         self.rng = random.Random(7)
 
     def update(self, values):
+        """Set switches; a number with a fraction parsed from JSON (a Decimal) is used as a float."""
         for key, value in values.items():
+            if isinstance(value, Decimal):
+                value = float(value)
             if key == "seed":
                 self.rng = random.Random(value)
             elif hasattr(self, key) and key != "rng":

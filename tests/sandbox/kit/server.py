@@ -13,9 +13,19 @@ A provider subclasses ``Handler`` with its ``routes`` and ``SandboxServer`` with
 
 A route's handler gets the method and the captured segments; it answers with ``send`` (a dict
 or list is sent as JSON) or ``drop`` (no answer at all). ``authorize``, ``token``, ``revoke``
-(the sandbox's ``oauth``) and ``control`` (its ``control``) are there for routes to name.
+(the sandbox's ``oauth``) and ``control`` (its ``control``) are there for routes to name;
+``shared_routes`` writes their four routes from the provider's paths::
+
+    routes = (
+        *shared_routes(authorize="/connect/authorize", token="/connect/token", revoke="/connect/revocation"),
+        ("GET", "/{book}/customers/{id}", "customer"),
+    )
+
+A sandbox that cannot run on this machine (a document it needs is missing) raises
+``CannotStart`` from its constructor or ``start``: ``cli.main`` reports it and exits 2.
 """
 
+import copy
 import json
 import logging
 import threading
@@ -43,6 +53,20 @@ def dumps(value):
 def loads(raw):
     """Parse JSON bytes (empty means ``{}``), numbers with a fraction as Decimal."""
     return json.loads(raw or b"{}", parse_float=Decimal)
+
+
+class CannotStart(RuntimeError):
+    """The sandbox cannot run here (a document it needs is missing, say); the message says what to do."""
+
+
+def shared_routes(*, authorize, token, revoke, control="/_sandbox/*"):
+    """The routes of the kit's shared endpoints, at the provider's paths (``authorize`` may end in ``/*``)."""
+    return (
+        ("GET POST", authorize, "authorize"),
+        ("POST", token, "token"),
+        ("POST", revoke, "revoke"),
+        ("GET POST", control, "control"),
+    )
 
 
 def _compile(pattern):
@@ -181,12 +205,18 @@ class Handler(BaseHTTPRequestHandler):
 class SandboxServer:
     """A loopback provider: its tenants (companies, books), lifecycle and background loops.
 
-    Subclasses set ``handler_class`` and ``name``, fill ``tenants`` in ``reset`` and may run
-    loops (webhook delivery, say) by overriding ``loops``.
+    Subclasses set ``handler_class`` and ``name``, add their first tenant (and reset their own
+    state) in ``reset_state``, and may run loops (webhook delivery, say) by overriding ``loops``.
+    ``entities`` names the ``<Entity>.json`` files ``seed_directory`` reads, in order, for the
+    provider's ``seed_documents(documents, tenant_id)``.
     """
 
     name = "sandbox"
     handler_class = Handler
+    #: the counters ``reset`` starts from
+    initial_stats = {}
+    #: the record types ``seed_directory`` reads, in order
+    entities = ()
 
     def __init__(self):
         self.lock = threading.RLock()
@@ -210,6 +240,26 @@ class SandboxServer:
     def count(self, key, n=1):
         with self.lock:
             self.stats[key] = self.stats.get(key, 0) + n
+
+    # ------------------------------------------------------------------ state
+    def reset(self):
+        """Back to the start: no tenants, the first counters, no tokens, no faults, nothing to notify."""
+        with self.lock:
+            self.tenants = {}
+            self.stats = copy.deepcopy(self.initial_stats)
+            for part in ("oauth", "faults", "notifier"):
+                if getattr(self, part, None) is not None:
+                    getattr(self, part).reset()
+            self.reset_state()
+
+    def reset_state(self):
+        """The provider's own state back to its start, and its first tenant (the lock is held)."""
+
+    def seed_directory(self, path, tenant_id=None):
+        """Load ``<Entity>.json`` files (JSON arrays in the provider's shape) into a tenant."""
+        from .seed import read_directory  # seed reads JSON with this module's loads
+
+        return self.seed_documents(read_directory(path, self.entities), tenant_id)
 
     # ------------------------------------------------------------------ lifecycle
     def loops(self):

@@ -3,6 +3,8 @@
 python -m tests.sandbox.quickbooks --port 8765 [--seed DIR] [--generate] [--webhook-url URL]
 """
 
+import sys
+
 from ..kit.cli import main
 from .server import Sandbox
 
@@ -21,14 +23,16 @@ def _build(args):
 
 
 if __name__ == "__main__":
-    main(
-        _build,
-        prog="python -m tests.sandbox.quickbooks",
-        doc=__doc__,
-        port=8765,
-        log_name="qbo-sandbox",
-        sizes={"customers": 25, "items": 15, "invoices": 40, "payments": 25},
-        add_arguments=_arguments,
-        describe=lambda sandbox, url: f"QuickBooks sandbox on {url}, realm {sandbox.company.realm_id}",
-        seed_help="directory of <Entity>.json files in QuickBooks' shape",
+    sys.exit(
+        main(
+            _build,
+            prog="python -m tests.sandbox.quickbooks",
+            doc=__doc__,
+            port=8765,
+            log_name="qbo-sandbox",
+            sizes={"customers": 25, "items": 15, "invoices": 40, "payments": 25},
+            add_arguments=_arguments,
+            describe=lambda sandbox, url: f"QuickBooks sandbox on {url}, realm {sandbox.company.realm_id}",
+            seed_help="directory of <Entity>.json files in QuickBooks' shape",
+        )
     )

@@ -55,5 +55,5 @@ class QuickBooksControl(Control):
 
     def do_stats(self, company, body, args):
         sb = self.sandbox
-        with sb.lock:
+        with sb.lock, sb.notifier.lock:
             return dict(sb.stats, webhooks=[(status, payload.decode()) for status, payload in sb.webhook_log[-200:]])

@@ -17,8 +17,7 @@ import uuid
 from datetime import datetime, timedelta
 
 from .. import kit
-from ..kit import Handler, OAuthProvider, SandboxServer, dumps, guarded, loads
-from ..kit.seed import read_directory
+from ..kit import Handler, OAuthProvider, SandboxServer, dumps, guarded, loads, shared_routes
 from .control import QuickBooksControl
 from .store import ENTITIES, PATHS, Company, Fault, public
 from .webhooks import Webhooks
@@ -52,6 +51,8 @@ class Sandbox(Webhooks, SandboxServer):
     """The whole fake Intuit: companies, OAuth clients and tokens, webhooks, stats."""
 
     name = "qbo-sandbox"
+    initial_stats = {"requests": 0, "writes": 0, "replayed": 0, "throttled": 0, "by_requestid": {}}
+    entities = ENTITIES
 
     def __init__(self, *, client_id="sandbox-client", client_secret="sandbox-secret", verifier="sandbox-verifier"):
         super().__init__()
@@ -77,14 +78,9 @@ class Sandbox(Webhooks, SandboxServer):
         self.reset()
 
     # ------------------------------------------------------------------ state
-    def reset(self):
-        with self.lock:
-            self.tenants = {}
-            self.oauth.reset()
-            self.reset_webhooks()
-            self.stats = {"requests": 0, "writes": 0, "replayed": 0, "throttled": 0, "by_requestid": {}}
-            self.faults.reset()
-            self.add_company("9341450000000001")
+    def reset_state(self):
+        self.reset_webhooks()
+        self.add_company("9341450000000001")
 
     def add_company(self, realm_id, **settings):
         company = Company(realm_id, clock=lambda: datetime.now().astimezone() + self.clock_offset, **settings)
@@ -134,10 +130,6 @@ class Sandbox(Webhooks, SandboxServer):
         self.webhook_cursor[company.realm_id] = len(company.events)
         return counts
 
-    def seed_directory(self, path, realm_id=None):
-        """Load ``<Entity>.json`` files (JSON arrays in QuickBooks' shape) into a company."""
-        return self.seed_documents(read_directory(path, ENTITIES), realm_id)
-
     def seed_documents(self, documents, realm_id=None):
         company = self.companies[str(realm_id)] if realm_id else self.company
         counts = {entity: company.seed(entity, docs) for entity, docs in documents.items()}
@@ -147,10 +139,9 @@ class Sandbox(Webhooks, SandboxServer):
 
 class _Handler(Handler):
     routes = (
-        ("GET POST", "/connect/oauth2/*", "authorize"),
-        ("POST", "/oauth2/v1/tokens/bearer", "token"),
-        ("POST", "/v2/oauth2/tokens/revoke", "revoke"),
-        ("GET POST", "/_sandbox/*", "control"),
+        *shared_routes(
+            authorize="/connect/oauth2/*", token="/oauth2/v1/tokens/bearer", revoke="/v2/oauth2/tokens/revoke"
+        ),
         ("GET POST", "/v3/company/{realm}/*", "api"),
     )
 

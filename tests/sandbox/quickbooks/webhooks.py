@@ -1,33 +1,48 @@
 """QuickBooks webhooks: events aggregated per realm, signed, delivered, retried as Intuit does.
 
-The delivery runs in the sandbox's background loop; fault switches duplicate, split (out of
-order), shuffle or fail deliveries.
+The kit's ``Notifier`` signs (``intuit-signature``, base64 HMAC-SHA256 under the verifier token),
+posts and retries (only a 200 counts; 10 s, 20 s, 30 s, 5 min ... apart); what is QuickBooks'
+own is here: the aggregation, the two payload formats (legacy and CloudEvents) and the fault
+switches that duplicate, split (out of order), shuffle or fail deliveries.
 """
 
-import base64
-import hashlib
-import hmac
-import time
 import uuid
 
-import requests
-
-from ..kit import dumps
+from ..kit import Notifier, dumps
 
 WEBHOOK_RETRY_DELAYS = (10, 20, 30, 300, 1200, 7200, 14400, 21600)
 
 
 class Webhooks:
-    """Mixed into the Sandbox: ``webhook`` settings, ``webhook_outbox``, ``webhook_log``."""
+    """Mixed into the Sandbox: ``webhook`` settings, the ``notifier``, ``webhook_outbox``, ``webhook_log``."""
+
+    def __init__(self):
+        super().__init__()
+        self.notifier = Notifier(
+            header="intuit-signature",
+            encoding="base64",
+            delays=WEBHOOK_RETRY_DELAYS,
+            accept=lambda status: status == 200,
+        )
 
     def reset_webhooks(self):
         self.webhook = {"url": None, "format": "legacy", "interval": 1.0, "retry_scale": 1.0}
         self.webhook_cursor = {realm: 0 for realm in self.tenants}
-        self.webhook_outbox = []  # (due_monotonic, attempt, payload bytes)
-        self.webhook_log = []  # (status or error, payload)
+        self.notifier.reset()
+
+    @property
+    def webhook_outbox(self):
+        """Deliveries waiting: (due monotonic, attempt, payload bytes)."""
+        return self.notifier.outbox
+
+    @property
+    def webhook_log(self):
+        """Deliveries made: (status or error text, payload bytes)."""
+        return self.notifier.log
 
     def flush_webhooks(self, force=False):
         """Aggregate new events into deliveries and send what is due."""
+        faults = self.faults
         with self.lock:
             url = self.webhook["url"]
             if not url:
@@ -44,27 +59,25 @@ class Webhooks:
                     continue
                 self.webhook_cursor[realm] = len(company.events)
                 notifications.append((realm, events))
-            now = time.monotonic()
             for realm, events in notifications:
                 payloads = [self._payload(realm, events)]
-                if self.faults.webhook_out_of_order and len(events) > 1:
+                if faults.webhook_out_of_order and len(events) > 1:
                     payloads = [
                         self._payload(realm, events[len(events) // 2 :]),
                         self._payload(realm, events[: len(events) // 2]),
                     ]
                 for payload in payloads:
-                    copies = 2 if self.faults.webhook_duplicate else 1
-                    if self.faults.webhook_copies > 1:
-                        copies = self.faults.rng.randint(1, self.faults.webhook_copies)
-                    self.webhook_outbox.extend([(now, 0, payload)] * copies)
-            due = [item for item in self.webhook_outbox if item[0] <= now]
-            if self.faults.webhook_shuffle:
-                self.faults.rng.shuffle(due)
-            self.webhook_outbox = [item for item in self.webhook_outbox if item[0] > now]
-        sent = 0
-        for _due, attempt, payload in due:
-            sent += self._deliver(url, attempt, payload)
-        return sent
+                    copies = 2 if faults.webhook_duplicate else 1
+                    if faults.webhook_copies > 1:
+                        copies = faults.rng.randint(1, faults.webhook_copies)
+                    self.notifier.queue([payload], copies)
+        return self.notifier.send_due(
+            url,
+            self.verifier,
+            retry_scale=self.webhook["retry_scale"],
+            rng=faults.rng if faults.webhook_shuffle else None,
+            fail=lambda: faults.take("webhook_fail"),  # deliveries that get no 200 from us
+        )
 
     def _payload(self, realm, events):
         if self.webhook["format"] == "cloudevents":
@@ -94,29 +107,7 @@ class Webhooks:
         return dumps({"eventNotifications": [{"realmId": realm, "dataChangeEvent": {"entities": entities}}]})
 
     def sign(self, payload):
-        return base64.b64encode(hmac.new(self.verifier.encode(), payload, hashlib.sha256).digest()).decode()
-
-    def _deliver(self, url, attempt, payload):
-        status = None
-        try:
-            if self.faults.webhook_fail:
-                self.faults.webhook_fail -= 1
-                raise requests.ConnectionError("receiver failure injected")
-            response = requests.post(
-                url,
-                data=payload,
-                headers={"Content-Type": "application/json", "intuit-signature": self.sign(payload)},
-                timeout=10,  # Intuit waits a few seconds; a plain number (Odoo's test harness compares it)
-            )
-            status = response.status_code
-        except requests.RequestException as exc:
-            status = f"error: {exc}"
-        with self.lock:
-            self.webhook_log.append((status, payload))
-            if status != 200 and attempt < len(WEBHOOK_RETRY_DELAYS):
-                delay = WEBHOOK_RETRY_DELAYS[attempt] * self.webhook["retry_scale"]
-                self.webhook_outbox.append((time.monotonic() + delay, attempt + 1, payload))
-        return 1 if status == 200 else 0
+        return self.notifier.sign(self.verifier, payload)
 
 
 def _past(operation):

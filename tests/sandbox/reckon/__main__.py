@@ -3,6 +3,8 @@
 python -m tests.sandbox.reckon --port 8766 [--seed DIR] [--generate] [--subscription-key KEY]
 """
 
+import sys
+
 from ..kit.cli import main
 from .server import Sandbox
 
@@ -22,14 +24,16 @@ def _build(args):
 
 
 if __name__ == "__main__":
-    main(
-        _build,
-        prog="python -m tests.sandbox.reckon",
-        doc=__doc__,
-        port=8766,
-        log_name="reckon-sandbox",
-        sizes={"customers": 25, "suppliers": 6, "invoices": 40, "receipts": 25},
-        add_arguments=_arguments,
-        describe=lambda sandbox, url: f"Reckon One sandbox on {url}/r1/v2, book {sandbox.book.id}",
-        seed_help="directory of <Entity>.json files in Reckon One's v2 shape",
+    sys.exit(
+        main(
+            _build,
+            prog="python -m tests.sandbox.reckon",
+            doc=__doc__,
+            port=8766,
+            log_name="reckon-sandbox",
+            sizes={"customers": 25, "suppliers": 6, "invoices": 40, "receipts": 25},
+            add_arguments=_arguments,
+            describe=lambda sandbox, url: f"Reckon One sandbox on {url}/r1/v2, book {sandbox.book.id}",
+            seed_help="directory of <Entity>.json files in Reckon One's v2 shape",
+        )
     )

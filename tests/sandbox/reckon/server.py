@@ -18,8 +18,7 @@ token. Everything exchanged on ``/r1/v2`` is checked against the OpenAPI documen
 from datetime import UTC, datetime, timedelta
 
 from .. import kit
-from ..kit import Handler, OAuthProvider, SandboxServer, dumps, guarded
-from ..kit.seed import read_directory
+from ..kit import Handler, OAuthProvider, SandboxServer, dumps, guarded, shared_routes
 from .contract import Contract
 from .control import ReckonControl
 from .documents import CreditNotes, Invoices
@@ -64,6 +63,8 @@ class Sandbox(SandboxServer):
     """The whole fake Reckon: books, OAuth clients and tokens, subscription keys, the contract."""
 
     name = "reckon-sandbox"
+    initial_stats = {"requests": 0, "writes": 0, "throttled": 0}
+    entities = ("Book", *ENTITIES)  # Book.json: the book's own settings
     api_base = "/r1/v2"
 
     def __init__(
@@ -100,14 +101,9 @@ class Sandbox(SandboxServer):
         self.max_perpage = 100
         self.reset()
 
-    def reset(self):
-        with self.lock:
-            self.tenants = {}
-            self.oauth.reset()
-            self.stats = {"requests": 0, "writes": 0, "throttled": 0}
-            self.faults.reset()
-            self.contract.reset()
-            self.add_book()
+    def reset_state(self):
+        self.contract.reset()
+        self.add_book()
 
     def add_book(self, book_id=None, **settings):
         book = Book(book_id, clock=lambda: datetime.now(UTC) + self.clock_offset, **settings)
@@ -127,10 +123,6 @@ class Sandbox(SandboxServer):
 
         return generate_book(self.tenant(book_id), **size)
 
-    def seed_directory(self, path, book_id=None):
-        """Load ``<Entity>.json`` files (JSON arrays in Reckon's v2 shape) into a book."""
-        return self.seed_documents(read_directory(path, ["Book", *ENTITIES]), book_id)
-
     def seed_documents(self, documents, book_id=None):
         book = self.tenant(book_id)
         counts = {}
@@ -148,10 +140,7 @@ class Sandbox(SandboxServer):
 class _Handler(ApiRoutes, Handler):
     case_insensitive = True
     routes = (
-        ("GET POST", "/connect/authorize", "authorize"),
-        ("POST", "/connect/token", "token"),
-        ("POST", "/connect/revocation", "revoke"),
-        ("GET POST", "/_sandbox/*", "control"),
+        *shared_routes(authorize="/connect/authorize", token="/connect/token", revoke="/connect/revocation"),
         ("GET POST PUT PATCH DELETE", "/r1/v2/*", "api"),
     )
     resources = RESOURCES

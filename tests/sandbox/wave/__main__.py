@@ -3,13 +3,13 @@
 python -m tests.sandbox.wave --port 8766 [--generate [--currency CAD]] [--seed DIR] [--notify-url URL]
 
 Wave's schema is read from ../shared/fixtures/wave (or $WAVE_SCHEMA); without it the sandbox
-refuses to start with one message saying what to set.
+refuses to start (``schema.SchemaMissing``, the kit's ``CannotStart``): one message saying what
+to set, exit status 2.
 """
 
 import sys
 
 from ..kit.cli import main as kit_main
-from .schema import SchemaMissing
 
 
 def _arguments(parser):
@@ -35,23 +35,18 @@ def _describe(sandbox, url):
 
 
 def main(argv=None):
-    try:
-        kit_main(
-            _build,
-            prog="python -m tests.sandbox.wave",
-            doc=__doc__,
-            port=8766,
-            log_name="wave-sandbox",
-            sizes={"customers": 12, "products": 7, "invoices": 30, "payments": 20},
-            add_arguments=_arguments,
-            describe=_describe,
-            argv=argv,
-            seed_help="directory of <Kind>.json files in Wave's shape (Customer.json, Invoice.json, ...)",
-        )
-    except SchemaMissing as exc:
-        print(f"wave sandbox: {exc}", file=sys.stderr)
-        return 2
-    return 0
+    return kit_main(
+        _build,
+        prog="python -m tests.sandbox.wave",
+        doc=__doc__,
+        port=8766,
+        log_name="wave-sandbox",
+        sizes={"customers": 12, "products": 7, "invoices": 30, "payments": 20},
+        add_arguments=_arguments,
+        describe=_describe,
+        argv=argv,
+        seed_help="directory of <Kind>.json files in Wave's shape (Customer.json, Invoice.json, ...)",
+    )
 
 
 if __name__ == "__main__":

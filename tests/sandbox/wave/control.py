@@ -23,9 +23,6 @@ class WaveControl(Control):
     tenant_key = "business"
     errors = (InputErrors, KeyError, ValueError)
 
-    def error(self, handler, tenant, exc):
-        return handler.send(400, {"error": str(exc)})
-
     def do_full_access_token(self, tenant, body, args):
         return {"token": self.sandbox.full_access_token()}
 
@@ -78,5 +75,5 @@ class WaveControl(Control):
     def do_stats(self, tenant, body, args):
         stats = super().do_stats(tenant, body, args)
         with self.sandbox.notifier.lock:
-            stats["notifications"] = [(status, text) for status, text in self.sandbox.notifier.log[-200:]]
+            stats["notifications"] = [(status, body.decode()) for status, body in self.sandbox.notifier.log[-200:]]
         return stats

@@ -28,6 +28,8 @@ from graphql import (
     parse_value,
 )
 
+from ..kit import CannotStart
+
 ENV = "WAVE_SCHEMA"
 SDL = "schema.repaired.graphql"
 DUMP_2021 = "schema-2021-04.introspection.json"
@@ -35,7 +37,7 @@ INPUTS_2026 = "schema-inputs-2026-04.json"
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 
 
-class SchemaMissing(RuntimeError):
+class SchemaMissing(CannotStart):
     """Wave's schema is not on this machine: the sandbox cannot start."""
 
 

@@ -13,9 +13,8 @@ Limits: about 60 requests a minute per token and 2 at once, answered with 429 (c
 
 import uuid
 from datetime import timedelta
-from decimal import Decimal
 
-from ..kit import Faults, Handler, Limits, SandboxServer, guarded
+from ..kit import Faults, Handler, Limits, SandboxServer, guarded, shared_routes
 from . import api
 from .control import WaveControl
 from .generate import generate_company
@@ -27,13 +26,6 @@ from .seed import ENTITIES, seed_documents
 from .store import Business, decode_id, encode_id, utc_clock
 
 
-class _Faults(Faults):
-    """The kit's switches; a rate or a delay sent as JSON (a Decimal once parsed) is used as a float."""
-
-    def update(self, values):
-        super().update({k: float(v) if isinstance(v, Decimal) else v for k, v in values.items()})
-
-
 def _error_body(message, code):
     return {"errors": [{"message": message, "extensions": {"id": str(uuid.uuid4()), "code": code}}]}
 
@@ -41,23 +33,8 @@ def _error_body(message, code):
 class _Handler(Handler):
     routes = (
         ("POST", "/graphql/public", "graphql"),
-        ("GET POST", "/oauth2/authorize", "authorize"),
-        ("POST", "/oauth2/token", "token"),
-        ("POST", "/oauth2/token-revoke", "revoke"),
-        ("GET POST", "/_sandbox/*", "control"),
+        *shared_routes(authorize="/oauth2/authorize", token="/oauth2/token", revoke="/oauth2/token-revoke"),
     )
-
-    def authorize(self, method):
-        return self.sandbox.oauth.authorize(self, method)
-
-    def token(self, method):
-        return self.sandbox.oauth.token(self)
-
-    def revoke(self, method):
-        return self.sandbox.oauth.revoke(self)
-
-    def control(self, method, rest):
-        return self.sandbox.control.dispatch(self, method, rest)
 
     def graphql(self, method):
         sb = self.sandbox
@@ -94,13 +71,14 @@ class WaveSandbox(SandboxServer):
     """
 
     name = "wave-sandbox"
+    entities = ENTITIES
     handler_class = _Handler
 
     def __init__(self, *, client_id="sandbox-client", client_secret="sandbox-secret", schema_dir=None, currency="USD"):
         super().__init__()
         self.schema, self.repairs = load_schema(schema_dir)
         self.unmodelled = bind(self.schema)
-        self.faults = _Faults()
+        self.faults = Faults()
         self.limits = Limits(per_minute=60, concurrent=2)
         self.oauth = WaveOAuth(self, {client_id: client_secret})
         self.app_names = {client_id: "Odoo connector (sandbox)"}
@@ -134,15 +112,9 @@ class WaveSandbox(SandboxServer):
     def clients(self):
         return {cid: {"id": encode_id(("OAuthApplication", cid)), "name": name} for cid, name in self.app_names.items()}
 
-    def reset(self):
-        with self.lock:
-            self.tenants = {}
-            self.stats = {}
-            self.oauth.reset()
-            self.faults.reset()
-            self.notifier.reset()
-            self.clock_offset_days = 0.0
-            self.add_business("Sandbox Consulting Inc.", **self.first_business)
+    def reset_state(self):
+        self.clock_offset_days = 0.0
+        self.add_business("Sandbox Consulting Inc.", **self.first_business)
 
     def add_business(self, name, **settings):
         business = Business(name, clock=self.clock, **settings)
@@ -152,16 +124,14 @@ class WaveSandbox(SandboxServer):
 
     def tenant(self, tenant_id=None):
         """A business by uuid or Wave id (of it or of one of its records), else the first one."""
-        if tenant_id:
-            key = decode_id(tenant_id).get("Business") or str(tenant_id)
-            return self.tenants.get(key)
-        return next(iter(self.tenants.values()), None)
+        return super().tenant(tenant_id and (decode_id(tenant_id).get("Business") or tenant_id))
 
     def tenant_id(self, tenant):
         return tenant.uuid if tenant else None
 
     def full_access_token(self):
-        return self.oauth.full_access_token()
+        """A developer's Full Access Token: every business of the user, no expiry, no refresh."""
+        return self.oauth.static_token(prefix="fat-")
 
     # ------------------------------------------------------------------ seeding
     def generate(self, tenant_id=None, **size):
@@ -173,11 +143,6 @@ class WaveSandbox(SandboxServer):
         counts = seed_documents(self.tenant(tenant_id), documents)
         self.notifier.skip_existing()
         return counts
-
-    def seed_directory(self, path, tenant_id=None):
-        from ..kit.seed import read_directory
-
-        return self.seed_documents(read_directory(path, ENTITIES), tenant_id)
 
     # ------------------------------------------------------------------ lifecycle
     def start(self, host="127.0.0.1", port=0):
