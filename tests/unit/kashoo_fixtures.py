@@ -55,7 +55,8 @@ class Books:
         return KashooAdapter(client or self.client(**changes))
 
     def docs(self, entity):
-        return self.control_get(f"docs/{entity}")
+        """The business's records, contacts or accounts as the API answers them."""
+        return self.control_get(f"docs/{entity}")[entity]
 
     def stats(self):
         return self.control_get("stats")
