@@ -24,9 +24,6 @@ STAMP = re.compile(r"odoo:[a-z0-9_.]+:[0-9]+")
 #: keys a record's version leaves out: they move when a payment is made elsewhere, not when it is edited
 UNVERSIONED = ("balanceDue", "contactName")
 BANK = re.compile(r"\b(chequing|checking|savings|bank)\b", re.I)
-#: the canonical field the engine would need to send a contact with a refused business number to the
-#: partner review (the schemas do not have it yet): until then the number goes to ``notes`` only
-PARTY_REVIEW_FIELD = "tax_id_review"
 
 
 class UnknownRecordTypeError(errors.PayloadValidationError):
@@ -196,7 +193,8 @@ def party_to_canonical(doc, settings, roles=()):
     if vat:
         record["vat"] = vat
     elif problem:
-        # not into the partner: the number stays visible for a person to correct
+        # not into the partner: the number stays visible for a person to correct. party.json has no field
+        # that would send the contact to the partner review for it; notes is what the schema allows
         record["notes"] = f"Kashoo business number {problem}: not used as the tax id; check it with the contact."
     return record
 

@@ -88,13 +88,24 @@ def contacts(client):
             merged.setdefault(key, doc)
             if segment:
                 roles.setdefault(key, set()).add(segment[:-1])  # customers -> customer
+    ordered = sorted(merged, key=lambda k: k if isinstance(k, int) else 0)
+    return each(
+        [merged[key] for key in ordered],
+        lambda doc: mappers.party_to_canonical(doc, settings, roles.get(doc.get("id"), ())),
+    )
+
+
+def each(docs, mapper):
+    """Every document mapped, or ``unmapped`` with the reason when its mapper refuses it."""
     result = []
-    for key in sorted(merged, key=lambda k: k if isinstance(k, int) else 0):
-        doc = merged[key]
+    for doc in docs:
+        if not isinstance(doc, dict):
+            result.append(mappers.unmapped({"id": None}, _error(f"Kashoo sent {doc!r} where an object belongs")))
+            continue
         try:
-            result.append(mappers.party_to_canonical(doc, settings, roles.get(key, ())))
+            result.append(mapper(doc))
         except errors.PermanentError as exc:
-            result.append(mappers.unmapped(doc if isinstance(doc, dict) else {"id": key}, exc))
+            result.append(mappers.unmapped(doc, exc))
     return result
 
 
@@ -102,26 +113,14 @@ def accounts(client):
     settings = client.settings
     if settings.is_off("accounts"):
         return []
-    result = []
-    for doc in client.accounts():
-        try:
-            result.append(mappers.account_to_canonical(doc, settings))
-        except errors.PermanentError as exc:
-            result.append(mappers.unmapped(doc, exc))
-    return result
+    return each(client.accounts(), lambda doc: mappers.account_to_canonical(doc, settings))
 
 
 def taxes(client, start=None, end=None):
     """Taxes from the business's tax list when it has one, else from its invoices' and bills' tax lines."""
     settings = client.settings
     if settings.tax_list:
-        result = []
-        for doc in client.taxes():
-            try:
-                result.append(documents.tax_from_list(doc, settings))
-            except errors.PermanentError as exc:
-                result.append(mappers.unmapped(doc, exc))
-        return result
+        return each(client.taxes(), lambda doc: documents.tax_from_list(doc, settings))
     docs = [
         (doc, role)
         for doc, role, _where in record_docs(client, "invoice", start, end)

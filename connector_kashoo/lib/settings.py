@@ -96,6 +96,8 @@ class KashooSettings:
     per_minute: int | None = None  # a client-side limit; Kashoo's own is [U] (429 is honoured)
 
     def __post_init__(self):
+        if isinstance(self.fields, dict):
+            self.fields = {**FIELDS, **self.fields}  # a name not given keeps its default
         self.check()
 
     # ------------------------------------------------------------------ checks
@@ -118,10 +120,9 @@ class KashooSettings:
         bad_roles = {t: r for t, r in self.type_map.items() if r not in ROLES or not isinstance(t, str) or not t}
         if bad_roles:
             problems.append(f"type_map: roles among {', '.join(ROLES)}; not {bad_roles}")
-        missing = set(FIELDS) - set(self.fields)
-        unknown = set(self.fields) - set(FIELDS)
-        if missing or unknown or not all(isinstance(v, str) and v for v in self.fields.values()):
-            problems.append(f"fields: a name for each of {', '.join(FIELDS)}")
+        names = self.fields if isinstance(self.fields, dict) else {}
+        if set(names) != set(FIELDS) or not all(isinstance(v, str) and v for v in names.values()):
+            problems.append(f"fields: names for {', '.join(FIELDS)} only")
         try:
             names = {name for _text, name, _spec, _conv in string.Formatter().parse(self.contacts_path) if name}
         except (ValueError, TypeError):
@@ -171,7 +172,4 @@ class KashooSettings:
         unknown = set(data) - known
         if unknown:
             raise ValueError(f"unknown Kashoo settings: {', '.join(sorted(unknown))}")
-        for name, defaults in (("fields", FIELDS),):
-            if name in data:
-                data[name] = {**defaults, **data[name]}
         return cls(**data)

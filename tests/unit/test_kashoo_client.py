@@ -13,6 +13,7 @@ import requests
 from odoo.addons.connector_base.lib import errors
 from odoo.addons.connector_base.lib.oauth import OAuth2Helper, TokenManager
 from odoo.addons.connector_kashoo.lib.client import NEEDS_RECONNECT, KashooClient, obtain_user_token, parse_token
+from odoo.addons.connector_kashoo.lib.settings import KashooSettings
 
 pytest_plugins = ["kashoo_fixtures"]
 EMAIL, PASSWORD = "owner@sandbox.example", "sandbox-password"  # the sandbox's user
@@ -27,6 +28,30 @@ def invoice_body(contact, amount=10000, **fields):
 def a_customer(kashoo, province="BC"):
     body = {"name": f"Client {province}", "address": {"province": province, "country": "CA"}}
     return kashoo.business.add_contact(body, ["customer"])["id"]
+
+
+# ---------------------------------------------------------------------------- settings
+def test_every_unknown_is_a_setting_checked_before_use():
+    settings = KashooSettings()
+    assert (settings.api_url, settings.page_size) == ("https://api.kashoo.com/api", 100)
+    assert settings.auth_mode == "token_uuid" and settings.credentials == "form"
+    assert settings.contacts_path == "/sync/{sync}/contacts/{role}" and settings.poll_window_days == 35
+    stored = settings.with_changes(base_url="https://app.kashoo.net", fields={"lines": "items"}).as_dict()
+    again = KashooSettings.from_dict(stored)
+    assert again.api_url == "https://app.kashoo.net/api" and again.field("lines") == "items"
+    assert again.field("line_taxes") == "taxes"  # a name not stored keeps its default
+    with pytest.raises(ValueError, match="unknown Kashoo settings: colour"):
+        KashooSettings.from_dict({"colour": "red"})
+    with pytest.raises(ValueError) as refused:
+        KashooSettings(
+            base_url="api.kashoo.com",
+            auth_mode="oauth2",
+            page_size=0,
+            type_map={"INVOICE": "sale"},
+            contacts_path="/contacts/{kind}",
+        )
+    for name in ("base_url", "oauth_token_url", "page_size", "type_map", "contacts_path"):
+        assert f"{name}:" in str(refused.value)
 
 
 # ---------------------------------------------------------------------------- authentication
