@@ -150,6 +150,10 @@ class KashooClient:
         self.http = http or _http(settings, sleep)
         self._sync_id = None
 
+    def with_settings(self, **changes):
+        """The same connection with some settings changed (sharing its token and HTTP session)."""
+        return KashooClient(self.settings.with_changes(**changes), self._token, http=self.http, clock=self._clock)
+
     # ------------------------------------------------------------------ transport
     def _header(self, rejected=None):
         mode = self.settings.auth_mode

@@ -196,25 +196,21 @@ def _record_path(client, doc, collection):
 
 
 def _contacts(client, report):
-    """The connection's contacts path, else the first known shape that answers."""
-    settings = client.settings
-    configured = settings.contacts_path
+    """The connection's contacts path, else the first known shape that answers (each tried on a
+    copy of the settings: the connection's own change only when it saves the report)."""
+    configured = client.settings.contacts_path
     reasons = []
     for template in (configured,) + tuple(p for p in CONTACT_PATHS if p != configured):
-        settings.contacts_path = template
+        trial = client.with_settings(contacts_path=template)
         try:
-            docs = [d for segment in client.contact_roles() for d in client.page(client.contacts_path(segment))]
+            docs = [d for segment in trial.contact_roles() for d in trial.page(trial.contacts_path(segment))]
         except (errors.NotFoundError, errors.ProviderValidationError) as exc:
             reasons.append(f"{template}: {exc.message}")
             continue
-        finally:
-            client._sync_id = None
-        settings.contacts_path = configured
         report.answers["contacts"] = {"path": template, "ok": True, "count": len(docs)}
         report.contacts_path = template if template != configured else None
         _keys(report, "contacts", docs, CONTACT_KEYS)
         return
-    settings.contacts_path = configured
     reason = "no contacts path answers: " + "; ".join(reasons)
     report.answers["contacts"] = {"path": configured, "ok": False, "reason": reason}
     report.off["contacts"] = reason

@@ -6,7 +6,6 @@ import pytest
 
 from odoo.addons.connector_base.lib import errors
 from odoo.addons.connector_kashoo.lib.adapter import KashooAdapter
-from odoo.addons.connector_kashoo.lib.client import KashooClient
 from odoo.addons.connector_kashoo.lib.probe import probe
 
 pytest_plugins = ["kashoo_fixtures"]
@@ -16,12 +15,11 @@ def generated(kashoo, **size):
     kashoo.control("generate", size={"customers": 9, "vendors": 4, "invoices": 24, "bills": 8, "payments": 12, **size})
 
 
-def applied(kashoo, client, report, **changes):
+def applied(client, report, **changes):
     """The client a connection has once it saved what the probe learned."""
-    settings = client.settings.with_changes(
+    return client.with_settings(
         **report.settings_changes(), type_map=report.type_map(client.settings.type_map), **changes
     )
-    return KashooClient(settings, client._token, sleep=kashoo.sleeps.append)
 
 
 def test_a_kashoo_as_the_evidence_has_it_answers_everywhere(kashoo):
@@ -52,7 +50,7 @@ def test_bills_off_and_an_unknown_type_quarantined_everything_else_read(kashoo, 
     assert report.unknown_types == ["EXPENSE"] and report.unknown_keys == {"records": ["workflowStatus"]}
     assert "Off: bill: GET /businesses/123456789/records/bills does not answer" in report.summary()
 
-    adapter = KashooAdapter(applied(kashoo, client, report))
+    adapter = KashooAdapter(applied(client, report))
     invoices = [record for record, _position in adapter.changes("invoice")]
     assert {record["move_type"] for record in invoices} == {"out_invoice"}  # no bills read
     assert len(invoices) == len([d for d in kashoo.docs("records") if d["type"] == "INVOICE"])
@@ -84,7 +82,7 @@ def test_type_values_learned_from_the_collections_that_name_them(kashoo):
         "Payment": "invoice_payment",
     }
     assert report.unknown_types == []
-    adapter = KashooAdapter(applied(kashoo, client, report))
+    adapter = KashooAdapter(applied(client, report))
     assert not any(record.get("unmapped") for record, _p in adapter.changes("invoice"))
     assert not any(record.get("unmapped") for record, _p in adapter.changes("payment"))
 
@@ -99,7 +97,7 @@ def test_the_contacts_path_that_answers(kashoo, contacts, path):
     client = kashoo.client()
     report = probe(client)
     assert report.contacts_path == path and report.answers["contacts"]["ok"]
-    parties = [record for record, _p in KashooAdapter(applied(kashoo, client, report)).changes("party")]
+    parties = [record for record, _p in KashooAdapter(applied(client, report)).changes("party")]
     assert len(parties) == 8 and {tuple(p["roles"]) for p in parties} == {("customer",), ("vendor",)}
 
 
@@ -116,7 +114,7 @@ def test_the_path_to_one_record(kashoo, record_path):
     client = kashoo.client()
     report = probe(client)
     assert report.record_path == record_path
-    adapter = KashooAdapter(applied(kashoo, client, report))
+    adapter = KashooAdapter(applied(client, report))
     first = next(d for d in kashoo.docs("records") if d["type"] == "BILL")
     assert adapter.read("invoice", str(first["id"]))["amount_total"] * 100 == first["amount"]
 
@@ -130,10 +128,10 @@ def test_a_tax_list_and_renamed_line_and_tax_fields(kashoo, valid):
     assert report.tax_list is True and report.answers["taxes"]["ok"]
     assert report.missing_keys["records/invoices"] == ["lines", "taxes"]
     assert report.unknown_keys["records/invoices"] == ["items", "salesTaxes"]
-    wrong = [record for record, _p in KashooAdapter(applied(kashoo, client, report)).changes("invoice")]
+    wrong = [record for record, _p in KashooAdapter(applied(client, report)).changes("invoice")]
     assert all("carries no 'lines'" in r["unmapped"]["reason"] for r in wrong)
     fields = {**client.settings.fields, **names}
-    fixed = applied(kashoo, client, report, fields=fields)
+    fixed = applied(client, report, fields=fields)
     assert probe(fixed).missing_keys == {}
     adapter = KashooAdapter(fixed)
     for kind in ("invoice", "tax"):
