@@ -11,6 +11,7 @@ from odoo.addons.connector_base.lib import errors
 from odoo.addons.connector_base.lib.provider import KINDS_IN_ORDER
 from odoo.addons.connector_kashoo.lib import adapter as adapter_module
 from odoo.addons.connector_kashoo.lib.adapter import KashooAdapter
+from odoo.addons.connector_kashoo.lib.settings import FIELDS
 
 pytest_plugins = ["kashoo_fixtures"]
 ACTIONS = ("read", "create", "update", "delete", "incremental", "push")
@@ -243,3 +244,27 @@ def test_a_record_read_as_the_wrong_kind_or_gone(kashoo, customer):
         adapter.read("party", "999999999")
     with pytest.raises(errors.NotFoundError, match="is not among the businesses"):
         kashoo.adapter(business_id=999).test_connection()
+
+
+@pytest.mark.parametrize("renamed", [False, True], ids=["sandbox names", "every name otherwise"])
+def test_every_line_tax_and_payment_field_name_both_ways(kashoo, valid, renamed):
+    names = {name: f"x{wire[0].upper()}{wire[1:]}" for name, wire in FIELDS.items()} if renamed else {}
+    kashoo.control("settings", fields=names)
+    kashoo.control("generate", size={"customers": 6, "vendors": 3, "invoices": 12, "bills": 6, "payments": 10})
+    adapter = kashoo.adapter(fields=names)
+    for kind in ("tax", "invoice", "payment"):
+        found = read_all(adapter, kind)
+        assert found and not any(r.get("unmapped") for r in found)
+        for record in found:
+            if not record.get("deleted"):
+                valid(kind, record)
+    bill = next(r for r in read_all(adapter, "invoice") if r["move_type"] == "in_invoice" and r["amount_residual"])
+    inclusive = dict(bill, tax_mode="inclusive", number="NEW-1")
+    new_id, _v = adapter.write("invoice", inclusive, reference="odoo:account.move:70")
+    back = adapter.read("invoice", new_id)
+    assert back["tax_mode"] == "inclusive" and back["amount_total"] == sum(line["amount"] for line in bill["lines"])
+    allocation = {"document": new_id, "document_kind": "invoice", "amount": Decimal("1.00")}
+    payment = {"payment_type": "outbound", "partner": bill["partner"], "date": bill["date"], "currency": "CAD"}
+    paid, _v = adapter.write("payment", dict(payment, amount=Decimal("1.00"), allocations=[allocation]), reference="p")
+    assert adapter.read("payment", paid)["allocations"] == [allocation]
+    assert adapter.read("invoice", new_id)["amount_residual"] == back["amount_total"] - 1
