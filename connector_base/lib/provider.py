@@ -19,7 +19,12 @@ class ProviderAdapter:
 
     def changes(self, kind, since=None):
         """Yield (canonical record, position) for records of ``kind`` changed after
-        ``since`` (None: all), oldest first; ``position`` is the new cursor value."""
+        ``since`` (None: all), oldest first; ``position`` is the new cursor value.
+
+        A document the mapper cannot read is yielded as ``{"external_id": ..., "unmapped":
+        {"reason": "<what is wrong, in words>", ...the provider's document or its type}}``: the
+        engine quarantines it with that reason and the batch goes on (raising instead would stop
+        the whole import at that record, again at every retry)."""
         raise NotImplementedError
 
     def reference_lists(self):

@@ -148,9 +148,25 @@ class QuickBooksAdapter(ProviderAdapter):
                 docs += [(entity, doc) for doc in self.client.query_all(entity, where)]
         docs.sort(key=lambda pair: position_of(pair[1]) or "")
         for entity, doc in docs:
-            record = self._canonical(entity, doc)
+            record = self._readable(entity, doc)
             if record is not None:
                 yield record, position_of(doc)
+
+    def _readable(self, entity, doc):
+        """The canonical record of ``doc``; a document the mappers cannot read comes back marked
+        ``unmapped`` with the reason, so that it is quarantined alone and the import goes on."""
+        try:
+            return self._canonical(entity, doc)
+        except (errors.PayloadValidationError, ArithmeticError, KeyError, TypeError, ValueError) as exc:
+            reason = str(exc) if isinstance(exc, errors.PayloadValidationError) else f"{type(exc).__name__}: {exc}"
+            _logger.info("QuickBooks %s %s cannot be read: %s", entity, doc.get("Id"), reason)
+            return {
+                "external_id": mappers.ext_id(entity, doc.get("Id")),
+                "unmapped": {
+                    "reason": f"QuickBooks {entity} {doc.get('Id')} cannot be read: {reason}",
+                    "document": doc,
+                },
+            }
 
     def reference_lists(self):
         def rows(entity, extra):

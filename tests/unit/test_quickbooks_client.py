@@ -241,6 +241,20 @@ def test_adapter_reads_every_kind_as_valid_canonical_records(sandbox):
     assert counts["invoice"] == 15 + 2 + 3 and counts["payment"] == 8 + 1 and counts["journal_entry"] == 2
 
 
+def test_a_document_the_mappers_cannot_read_does_not_stop_the_others(sandbox):
+    adapter = QuickBooksAdapter(make_client(sandbox))
+    before = len(list(adapter.changes("account")))
+    sandbox.company.seed("Account", [{"Id": "9001", "Name": "Odd one", "AccountType": "Not A QuickBooks Type"}])
+    records = [record for record, _position in adapter.changes("account")]
+    assert len(records) == before + 1
+    odd = [record for record in records if record.get("unmapped")]
+    assert [record["external_id"] for record in odd] == ["9001"]
+    assert "QuickBooks Account 9001 cannot be read" in odd[0]["unmapped"]["reason"]
+    for record in records:
+        if not record.get("unmapped"):
+            canonical.validate("account", record)
+
+
 def test_adapter_name_collision_policy_links_or_suffixes(sandbox):
     adapter = QuickBooksAdapter(make_client(sandbox))
     existing = sandbox.company.snapshot("Customer")[0]

@@ -139,6 +139,11 @@ class ConnectorEngine(models.AbstractModel):
     def _import(self, backend, kind, record):
         if record.get("deleted"):
             return self._apply_remote_delete(backend, kind, record["external_id"])
+        if record.get("unmapped"):
+            # the provider sent something its mapper could not read: quarantined with the mapper's
+            # reason and the provider's document, the rest of the batch goes on
+            unmapped = record["unmapped"]
+            raise errors.PayloadValidationError(str(unmapped.get("reason") or unmapped), details=unmapped)
         canonical.validate(kind, record)
         return getattr(self, f"_import_{kind}")(backend, record)
 

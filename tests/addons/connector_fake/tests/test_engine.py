@@ -75,6 +75,21 @@ class TestImport(FakeProviderCase):
         row = self.env["connector.quarantine"].search([("external_id", "=", "BAD1")])
         self.assertIn(row.reason, ("validation", "currency_mismatch"))
 
+    def test_a_document_the_mapper_cannot_read_is_quarantined_with_its_reason(self):
+        self.adapter.put("invoice", self.invoice("GOOD3"))
+        self.adapter.put(
+            "invoice",
+            {"external_id": "ODD1", "unmapped": {"reason": "Record type EXPENSE is not known", "type": "EXPENSE"}},
+        )
+        self.adapter.put("invoice", self.invoice("GOOD4"))
+        self.backend._job_import_batch("invoice")
+        self.assertTrue(self.bound("invoice", "GOOD3"))
+        self.assertTrue(self.bound("invoice", "GOOD4"))
+        row = self.env["connector.quarantine"].search([("external_id", "=", "ODD1")])
+        self.assertEqual(row.reason, "validation")
+        self.assertIn("Record type EXPENSE is not known", row.message)
+        self.assertIn("EXPENSE", row.payload)
+
     def test_rounding_difference_of_one_cent_goes_to_the_rounding_account(self):
         self.backend.rounding_account_id = self.company_data["default_account_revenue"]
         move = self.engine._import_safely(
