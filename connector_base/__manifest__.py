@@ -22,6 +22,7 @@
         "views/connector_quarantine_views.xml",
         "views/connector_mapping_views.xml",
         "views/connector_webhook_event_views.xml",
+        "views/connector_credit_application_views.xml",
         "views/res_config_settings_views.xml",
         "views/connector_menus.xml",
     ],

@@ -11,9 +11,11 @@ from . import connector_payment_method_mapping
 from . import connector_payment_term_mapping
 from . import connector_webhook_event
 from . import connector_cursor
+from . import connector_credit_application
 from . import connector_engine
 from . import account_move
 from . import account_payment
+from . import account_partial_reconcile
 from . import res_partner
 from . import product_product
 from . import res_config_settings
