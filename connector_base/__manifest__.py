@@ -24,6 +24,7 @@
         "views/connector_webhook_event_views.xml",
         "views/connector_sync_status_views.xml",
         "views/connector_counterpart_wizard_views.xml",
+        "views/connector_credit_application_views.xml",
         "views/res_config_settings_views.xml",
         "views/connector_menus.xml",
     ],

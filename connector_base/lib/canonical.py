@@ -135,14 +135,28 @@ def _invoice_rules(record, messages):
 
 
 def _payment_rules(record, messages):
+    """The money of a payment is the invoices allocated less the credit notes allocated (plus
+    what is unapplied): 0 only when credit notes are applied with no money moving, or when
+    the payment is void."""
     amount = to_decimal(record.get("amount", 0))
-    if amount <= 0:
-        messages.append(f"amount: a payment must be positive, got {amount}")
-    allocated = sum((to_decimal(a["amount"]) for a in record.get("allocations", [])), Decimal(0))
-    if any(to_decimal(a["amount"]) <= 0 for a in record.get("allocations", [])):
+    allocations = record.get("allocations", [])
+    credited = sum(
+        (to_decimal(a["amount"]) for a in allocations if a.get("document_kind") == "credit_note"), Decimal(0)
+    )
+    charged = sum((to_decimal(a["amount"]) for a in allocations if a.get("document_kind") != "credit_note"), Decimal(0))
+    if amount < 0 or (amount == 0 and not credited and record.get("state") != "void"):
+        messages.append(f"amount: a payment must be positive, got {amount} (0 only when it applies credit notes)")
+    if any(to_decimal(a["amount"]) <= 0 for a in allocations):
         messages.append("allocations: every allocation must be positive")
-    if quantize(allocated) > quantize(amount):
-        messages.append(f"allocations: {quantize(allocated)} allocated exceeds the payment {quantize(amount)}")
+    if quantize(credited) > quantize(charged):
+        messages.append(
+            f"allocations: credit notes of {quantize(credited)} exceed the invoices allocated {quantize(charged)}"
+        )
+    elif quantize(charged - credited) > quantize(amount):
+        messages.append(
+            f"allocations: {quantize(charged - credited)} allocated exceeds the payment {quantize(amount)}"
+            + (f" (invoices {quantize(charged)} less credit notes {quantize(credited)})" if credited else "")
+        )
 
 
 def _tax_rules(record, messages):

@@ -14,10 +14,12 @@ from . import connector_payment_method_mapping
 from . import connector_payment_term_mapping
 from . import connector_webhook_event
 from . import connector_cursor
+from . import connector_credit_application
 from . import connector_engine
 from . import connector_sync_status
 from . import account_move
 from . import account_payment
+from . import account_partial_reconcile
 from . import res_partner
 from . import product_product
 from . import product_template

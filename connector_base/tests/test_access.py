@@ -12,6 +12,7 @@ CONNECTOR_MODELS = {
     "connector.payment.method.mapping": {"external_id": "1", "external_name": "Cash"},
     "connector.webhook.event": {"provider": "none", "dedup_key": "e1", "kind": "party", "external_id": "C/1"},
     "connector.cursor": {"kind": "party"},
+    "connector.credit.application": {"partner_id": 1, "date": "2026-01-01", "currency_id": 1},
 }
 
 
@@ -119,3 +120,16 @@ class TestAccess(TransactionCase):
                 self.backend.with_user(user).write({"conflict_policy": "odoo"})
         self.backend.with_user(self.manager).write({"conflict_policy": "odoo"})
         self.assertEqual(self.backend.conflict_policy, "odoo")
+
+    def test_users_read_credit_applications_and_only_the_engine_writes_them(self):
+        application = self.rows_of_backend_a()["connector.credit.application"]
+        self.assertEqual(application.with_user(self.user).read(["state"])[0]["state"], "applied")
+        for operation in (
+            lambda: application.with_user(self.user).write({"state": "void"}),
+            lambda: application.with_user(self.user).unlink(),
+            lambda: self.env["connector.credit.application"]
+            .with_user(self.user)
+            .create({"partner_id": 1, "date": "2026-01-01", "currency_id": 1}),
+        ):
+            with self.assertRaises(AccessError):
+                operation()

@@ -335,14 +335,27 @@ def invoice_to_canonical(doc, entity, tax_mode="us"):
     return record
 
 
+#: what the lines of a payment link, per payment entity: the documents it settles and the
+#: credits it applies to them (a Payment of 0 linking a CreditMemo and an Invoice is how
+#: QuickBooks applies a credit memo; its TotalAmt is the invoices less the credits)
+PAYMENT_LINKS = {
+    "Payment": {"Invoice": "invoice", "CreditMemo": "credit_note"},
+    "BillPayment": {"Bill": "invoice", "VendorCredit": "credit_note"},
+}
+
+
 def payment_to_canonical(doc, entity):
     vendor = entity == "BillPayment"
-    party_entity, target = ("Vendor", "Bill") if vendor else ("Customer", "Invoice")
+    party_entity = "Vendor" if vendor else "Customer"
     allocations = []
     for line in doc.get("Line") or []:
         for link in line.get("LinkedTxn") or []:
-            if link.get("TxnType") == target:
-                allocations.append({"document": f"{target}/{link['TxnId']}", "amount": _money(line.get("Amount"))})
+            document_kind = PAYMENT_LINKS[entity].get(link.get("TxnType"))
+            if document_kind:
+                allocation = {"document": f"{link['TxnType']}/{link['TxnId']}", "amount": _money(line.get("Amount"))}
+                if document_kind == "credit_note":
+                    allocation["document_kind"] = document_kind
+                allocations.append(allocation)
     record = {
         "external_id": ext_id(entity, doc["Id"]),
         **_meta(doc),
@@ -594,21 +607,24 @@ def invoice_from_canonical(record, *, tax_mode, home_currency, reference):
 
 
 def payment_from_canonical(record, *, home_currency, reference, bank_account=None):
+    """A Payment or BillPayment; one line per allocation, linking the invoice (bill) or the
+    credit memo (vendor credit) it names: a payment of 0 applies credit with no money."""
     vendor = record["payment_type"] == "outbound"
-    entity, target = ("BillPayment", "Bill") if vendor else ("Payment", "Invoice")
+    entity = "BillPayment" if vendor else "Payment"
+    targets = {kind: txn_type for txn_type, kind in PAYMENT_LINKS[entity].items()}
+
+    def line(allocation):
+        target = targets[allocation.get("document_kind") or "invoice"]
+        link = {"TxnId": _value(allocation["document"], target)["value"], "TxnType": target}
+        return {"Amount": _money(allocation["amount"]), "LinkedTxn": [link]}
+
     body = {
         ("VendorRef" if vendor else "CustomerRef"): _value(record["partner"], "Vendor" if vendor else "Customer"),
         "TotalAmt": _money(record["amount"]),
         "TxnDate": record["date"],
         "CurrencyRef": {"value": record["currency"]},
         "PrivateNote": reference,
-        "Line": [
-            {
-                "Amount": _money(a["amount"]),
-                "LinkedTxn": [{"TxnId": _value(a["document"], target)["value"], "TxnType": target}],
-            }
-            for a in record.get("allocations") or []
-        ],
+        "Line": [line(a) for a in record.get("allocations") or []],
     }
     if record["currency"] != home_currency and record.get("exchange_rate"):
         body["ExchangeRate"] = to_decimal(record["exchange_rate"])

@@ -3,3 +3,4 @@ from . import test_quickbooks_initial_load
 from . import test_quickbooks_security
 from . import test_quickbooks_published_documents
 from . import test_quickbooks_accountant
+from . import test_quickbooks_credits

@@ -22,6 +22,7 @@ One AbstractModel in files by concern: ``upsert`` defines it, the others extend 
 - ``lookups``: accounts and taxes (their mapping tables), currencies, journals, lock dates
 - ``documents``: invoices, bills and credit notes (values, total settled, state)
 - ``payments``: payments, their allocation to documents, re-applying them after an update
+- ``credits``: credit notes applied to invoices (credit applications), in and out
 - ``journal_entries``: journal entries
 - ``export``: Odoo records out, one by one or in the provider's batches
 - ``to_canonical``: the canonical form of an Odoo record, for export
@@ -38,6 +39,7 @@ from . import payments
 from . import journal_entries
 from . import export
 from . import to_canonical
+from . import credits
 from .documents import ONE_CENT
 from .payments import PAYABLE_TYPES
 from .upsert import KIND_MODELS, VOLATILE_KEYS, content_hash, reference_for

@@ -1,10 +1,11 @@
 """Payments (the ``payment`` kind) and what they apply to: their values and journal, the
 allocation to documents reconciled for exactly the allocated amounts, voiding, and putting
-back the payments an update of a document took off."""
+back the payments an update of a document took off. A payment of no money, and the credit
+part of one that applies credit notes too, are credit applications (``credits.py``)."""
 
 from decimal import Decimal
 
-from odoo import models
+from odoo import fields, models
 
 from ...lib import errors
 from ...lib.money import quantize, to_decimal
@@ -16,15 +17,13 @@ class ConnectorEngine(models.AbstractModel):
     _inherit = "connector.engine"
 
     def _payment_vals(self, backend, rec):
-        """(values of the payment, [(document, amount applied)])."""
+        """(values of the payment, [(document, amount the money pays)], [(credit note,
+        invoice, amount of credit applied with it)])."""
         partner = self._dependency(backend, "party", rec["partner"])
         currency = self._currency(rec["currency"])
         journal = self._payment_journal(backend, rec)
         self._check_lock_date(backend, rec["date"], journal, False)
-        documents = [
-            (self._dependency(backend, "invoice", alloc["document"]), to_decimal(alloc["amount"]))
-            for alloc in rec.get("allocations", [])
-        ]
+        documents, credits = self._credit_plan(self._allocated_documents(backend, rec))
         vals = {
             "payment_type": rec["payment_type"],
             "partner_type": "customer" if rec["payment_type"] == "inbound" else "supplier",
@@ -35,10 +34,16 @@ class ConnectorEngine(models.AbstractModel):
             "journal_id": journal.id,
             "memo": rec.get("reference") or rec.get("memo") or False,
         }
-        return vals, documents
+        return vals, documents, credits
 
     def _prepare_new_payment(self, backend, rec):
-        vals, documents = self._payment_vals(backend, rec)
+        """A new payment of money that applies no credit note joins the page; the others
+        take the one-record path."""
+        if not to_decimal(rec["amount"]) or any(
+            a.get("document_kind") == "credit_note" for a in rec.get("allocations", [])
+        ):
+            return None
+        vals, documents, _credits = self._payment_vals(backend, rec)
         for move, _amount in documents:
             self._open_lines(move)  # refuses a document the payment cannot apply to
         return {"vals": vals, "documents": documents}
@@ -50,24 +55,34 @@ class ConnectorEngine(models.AbstractModel):
         payments = Payment.create([item["vals"] for item in prepared])
         payments.action_post()
         for payment, item, rec in zip(payments, prepared, records, strict=True):
-            self._allocate(payment, item["documents"])
             if rec.get("state") == "void":
                 self._void_payment(payment)
+                continue
+            if item.get("credits"):  # first: the money then settles what the credit left open
+                self._apply_payment_credits(backend, payment, item["credits"])
+            self._allocate(payment, item["documents"])
         return list(payments)
 
     def _import_payment(self, backend, rec):
-        vals, documents = self._payment_vals(backend, rec)
+        if self._payment_model(backend, rec) != "account.payment":
+            return self._import_credit_application(backend, rec)
+        vals, documents, credits = self._payment_vals(backend, rec)
 
         def create():
-            return self._create_new_payment(backend, [{"vals": vals, "documents": documents}], [rec])[0]
+            item = {"vals": vals, "documents": documents, "credits": credits}
+            return self._create_new_payment(backend, [item], [rec])[0]
 
         def update(payment):
             payment = self._quiet(payment)
+            if rec.get("state") == "void":
+                return  # cancelled below, as it was (QuickBooks shows a void payment at 0)
+            self._payment_applications(payment)._undo()
             if payment.state != "draft":
                 payment.move_id.line_ids.remove_move_reconcile()
                 payment.action_draft()
             payment.write(vals)
             payment.action_post()
+            self._apply_payment_credits(backend, payment, credits)
             self._allocate(payment, documents)
 
         payment = self._upsert(backend, "payment", rec, create, update)
@@ -75,9 +90,10 @@ class ConnectorEngine(models.AbstractModel):
             self._void_payment(payment)
         return payment
 
-    @staticmethod
-    def _void_payment(payment):
+    def _void_payment(self, payment):
+        """Cancel the payment, and take off the credit it applied with it."""
         if payment.state != "canceled":
+            self._payment_applications(payment)._void()
             payment.move_id.line_ids.remove_move_reconcile()
             payment.action_draft()
             payment.action_cancel()
@@ -131,20 +147,29 @@ class ConnectorEngine(models.AbstractModel):
         return lines
 
     def _applied_payments(self, move):
-        """What is reconciled with the document: [(counterpart line, amount in the document's currency)]."""
+        """What is reconciled with the document: [(counterpart line, amount in the document's
+        currency, the credit applications that reconciliation belongs to)]."""
         applied = []
-        for line in move.line_ids.filtered(lambda ln: ln.account_id.account_type in PAYABLE_TYPES):
+        lines = move.line_ids.filtered(lambda ln: ln.account_id.account_type in PAYABLE_TYPES)
+        partials = lines.matched_debit_ids | lines.matched_credit_ids
+        applications = self.env["connector.credit.application"].sudo()
+        if partials:
+            applications = applications.search([("partial_ids", "in", partials.ids)])
+        for line in lines:
             for partial in line.matched_debit_ids:
-                applied.append((partial.debit_move_id, Decimal(str(partial.credit_amount_currency))))
+                owners = applications.filtered(lambda a, p=partial: p in a.partial_ids)
+                applied.append((partial.debit_move_id, Decimal(str(partial.credit_amount_currency)), owners))
             for partial in line.matched_credit_ids:
-                applied.append((partial.credit_move_id, Decimal(str(partial.debit_amount_currency))))
+                owners = applications.filtered(lambda a, p=partial: p in a.partial_ids)
+                applied.append((partial.credit_move_id, Decimal(str(partial.debit_amount_currency)), owners))
         return applied
 
     def _reapply_payments(self, move, applied):
-        """Put back, amount for amount, the payments an update of the document took off."""
+        """Put back, amount for amount, the payments (and credit notes) an update of the
+        document took off; a credit application keeps the reconciliation made again."""
         if move.state != "posted":
             return
-        for counterpart, amount in applied:
+        for counterpart, amount, applications in applied:
             if not counterpart.exists() or counterpart.reconciled or counterpart.move_id.state != "posted":
                 continue
             open_lines = move.line_ids.filtered(
@@ -153,16 +178,19 @@ class ConnectorEngine(models.AbstractModel):
             if not open_lines:
                 break
             residual = quantize(Decimal(str(abs(move.amount_residual))), move.currency_id.decimal_places)
-            self._partial_reconcile(counterpart, open_lines, min(quantize(amount), residual))
+            partial = self._partial_reconcile(counterpart, open_lines, min(quantize(amount), residual))
+            if applications:
+                applications.partial_ids = [fields.Command.link(partial.id)]
 
     def _partial_reconcile(self, pay_lines, inv_lines, amount):
-        """Reconcile exactly ``amount`` (document currency) between two lines."""
+        """Reconcile exactly ``amount`` (document currency) between two lines; return the
+        reconciliation (made quietly: it is never a credit application made in Odoo)."""
         pay_line, inv_line = pay_lines[:1], inv_lines[:1]
         debit, credit = (inv_line, pay_line) if inv_line.balance > 0 else (pay_line, inv_line)
         currency = inv_line.currency_id
         rate = abs(inv_line.balance / inv_line.amount_currency) if inv_line.amount_currency else 1.0
         amount_company = inv_line.company_currency_id.round(float(amount) * rate)
-        self.env["account.partial.reconcile"].create(
+        return self._quiet(self.env["account.partial.reconcile"]).create(
             {
                 "debit_move_id": debit.id,
                 "credit_move_id": credit.id,

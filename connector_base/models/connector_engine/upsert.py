@@ -229,8 +229,13 @@ class ConnectorEngine(models.AbstractModel):
         version = record.get("version")
         return binding.last_direction == "export" and version is not None and version == binding.external_version
 
-    #: the Odoo model a document stamped with its origin comes from, per kind
-    ORIGIN_MODELS = {"invoice": "account.move", "payment": "account.payment", "journal_entry": "account.move"}
+    #: the Odoo models a document stamped with its origin comes from, per kind (a payment of
+    #: no money is the export of a credit note's reconciliation with an invoice)
+    ORIGIN_MODELS = {
+        "invoice": ("account.move",),
+        "payment": ("account.payment", "connector.credit.application"),
+        "journal_entry": ("account.move",),
+    }
 
     def _adopt(self, backend, kind, record):
         """The Odoo record an unlinked provider document was exported from, else None.
@@ -244,12 +249,12 @@ class ConnectorEngine(models.AbstractModel):
         if not origin:
             return None
         _prefix, model, res_id = origin.split(":")
-        if model != self.ORIGIN_MODELS.get(kind):
+        if model not in self.ORIGIN_MODELS.get(kind, ()):
             return None
         target = self.env[model].browse(int(res_id)).exists()
         if not target or target.company_id != backend.company_id:
             return None
-        amount = target.amount_total if model == "account.move" else target.amount
+        amount = self._origin_amount(target)
         expected = record.get("amount_total", record.get("amount"))
         places = target.currency_id.decimal_places
         if expected is not None and float_compare(amount, float(expected), precision_digits=places):
@@ -271,6 +276,13 @@ class ConnectorEngine(models.AbstractModel):
             if fresh.fetchone():
                 raise errors.TransientError(f"the export of {target.display_name} has just linked it", retry_after=2)
         return target
+
+    @staticmethod
+    def _origin_amount(target):
+        """The amount a stamped provider document must have to be the export of ``target``."""
+        if target._name == "account.move":
+            return target.amount_total
+        return target.amount if target._name == "account.payment" else 0.0
 
     @staticmethod
     def _changed_in_odoo(target, binding):

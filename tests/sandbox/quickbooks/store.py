@@ -4,7 +4,8 @@ It keeps documents in QuickBooks' own JSON shape and applies the rules a connect
 meets: SyncToken optimistic concurrency (5010), DisplayName unique across Customer,
 Vendor and Employee (6240), references to missing or inactive records (610), closed
 books (6210), DocNumber at most 21 characters, computed TotalAmt / Balance / tax, payments
-applied to invoices and bills, void and delete, and a change log for CDC and webhooks.
+applied to invoices and bills (and credit memos or vendor credits applied to them by a
+payment, of 0 when no money moves), void and delete, and a change log for CDC and webhooks.
 Amounts are Decimal; the server turns them into JSON numbers.
 """
 
@@ -27,6 +28,8 @@ PATHS = {name.lower(): name for name in ENTITIES}
 #: entities whose records are deactivated, never deleted
 NO_DELETE = LIST_ENTITIES
 READ_ONLY = ("TaxCode", "TaxRate")
+#: what a payment's lines may link: +1 a document it settles, -1 a credit it applies to them
+PAYMENT_LINKS = {"Payment": {"Invoice": 1, "CreditMemo": -1}, "BillPayment": {"Bill": 1, "VendorCredit": -1}}
 ACCOUNT_CLASSIFICATION = {
     "Bank": "Asset",
     "Accounts Receivable": "Asset",
@@ -721,30 +724,42 @@ class Company:
         self._prepare_txn_bill(doc)
         doc.pop("DueDate", None)
 
-    def _apply_lines(self, doc, target_entity, txn_type):
-        applied = Decimal(0)
+    def _apply_lines(self, doc, entity):
+        """(charges, credits) a payment's lines apply: invoices (bills), and the credit memos
+        (vendor credits) applied to them, each within its open balance."""
+        kinds = PAYMENT_LINKS[entity]
+        party_key = "VendorRef" if entity == "BillPayment" else "CustomerRef"
+        charges = credits = Decimal(0)
         for line in doc.get("Line") or []:
             line["Amount"] = money(line.get("Amount"))
             links = line.get("LinkedTxn") or []
             if not links:
                 raise required("Line.LinkedTxn", "Line.LinkedTxn is missing")
             for link in links:
-                if link.get("TxnType") != txn_type:
+                txn_type = link.get("TxnType")
+                if txn_type not in kinds:
                     raise Fault(
                         2010,
                         "Request has invalid or unsupported property",
-                        f"LinkedTxn.TxnType {link.get('TxnType')} is not valid here",
+                        f"LinkedTxn.TxnType {txn_type} is not valid here",
                     )
-                target = self.docs[target_entity].get(str(link.get("TxnId")))
+                target = self.docs[txn_type].get(str(link.get("TxnId")))
                 if target is None or target.get("_voided"):
                     raise not_found()
+                if kinds[txn_type] < 0 and ref_value(target, party_key) != ref_value(doc, party_key):
+                    raise business(f"{txn_type} {target['Id']} belongs to another {party_key[:-3].lower()}")
                 if line["Amount"] > money(target.get("Balance")):
                     raise business(
                         f"The payment amount {line['Amount']} is more than the open balance "
                         f"{target.get('Balance')} of {txn_type} {target['Id']}"
                     )
-            applied += line["Amount"]
-        return applied
+            if kinds[links[0].get("TxnType")] > 0:
+                charges += line["Amount"]
+            else:
+                credits += line["Amount"]
+        if credits > charges:
+            raise business(f"The credits applied ({credits}) are more than the charges they apply to ({charges})")
+        return charges, credits
 
     def _prepare_txn_payment(self, doc):
         self._require_ref("Customer", doc, "CustomerRef", required=True)
@@ -753,7 +768,8 @@ class Company:
         if doc.get("TotalAmt") is None:
             raise required("TotalAmt", "Required parameter TotalAmt is missing")
         doc["TotalAmt"] = money(doc["TotalAmt"])
-        applied = self._apply_lines(doc, "Invoice", "Invoice")
+        charges, credits = self._apply_lines(doc, "Payment")
+        applied = charges - credits  # a Payment of 0 applies credit memos to invoices
         if applied > doc["TotalAmt"]:
             raise business(f"The amounts applied ({applied}) are more than the payment total ({doc['TotalAmt']})")
         doc["UnappliedAmt"] = doc["TotalAmt"] - applied
@@ -769,7 +785,8 @@ class Company:
         else:
             raise required("PayType", "PayType must be Check or CreditCard")
         doc["TotalAmt"] = money(doc.get("TotalAmt"))
-        applied = self._apply_lines(doc, "Bill", "Bill")
+        charges, credits = self._apply_lines(doc, "BillPayment")
+        applied = charges - credits
         if applied > doc["TotalAmt"]:
             raise business(f"The amounts applied ({applied}) are more than the payment total ({doc['TotalAmt']})")
 
@@ -802,38 +819,44 @@ class Company:
             for link in line.get("LinkedTxn") or []:
                 yield link, money(line.get("Amount"))
 
-    def _after_write(self, entity, doc, old):
-        if entity in ("Payment", "BillPayment") and not doc.get("_voided"):
-            target_entity = "Invoice" if entity == "Payment" else "Bill"
-            for link, amount in self._links(doc):
-                target = self.docs[target_entity].get(str(link.get("TxnId")))
+    def _payment_targets(self, entity, doc):
+        """(document, amount) of each invoice, bill or credit a payment's lines link."""
+        for link, amount in self._links(doc):
+            if link.get("TxnType") in PAYMENT_LINKS[entity]:
+                target = self.docs[link["TxnType"]].get(str(link.get("TxnId")))
                 if target is not None:
-                    target["Balance"] = money(target.get("Balance")) - amount
-                    target["HomeBalance"] = money(target["Balance"] * dec(target.get("ExchangeRate"), "1"))
-                    target.setdefault("LinkedTxn", [])
-                    entry = {"TxnId": doc["Id"], "TxnType": entity}
-                    if entry not in target["LinkedTxn"]:
-                        target["LinkedTxn"].append(entry)
+                    yield target, amount
+
+    def _move_balance(self, target, change):
+        target["Balance"] = money(target.get("Balance")) + change
+        target["HomeBalance"] = money(target["Balance"] * dec(target.get("ExchangeRate"), "1"))
+        if "RemainingCredit" in target:  # a credit memo's credit left to apply
+            target["RemainingCredit"] = target["Balance"]
+
+    def _after_write(self, entity, doc, old):
+        if entity in PAYMENT_LINKS and not doc.get("_voided"):
+            for target, amount in self._payment_targets(entity, doc):
+                self._move_balance(target, -amount)
+                target.setdefault("LinkedTxn", [])
+                entry = {"TxnId": doc["Id"], "TxnType": entity}
+                if entry not in target["LinkedTxn"]:
+                    target["LinkedTxn"].append(entry)
         if entity in SALES_DOCS + PURCHASE_DOCS:
             doc["HomeBalance"] = money(dec(doc.get("Balance")) * dec(doc.get("ExchangeRate"), "1"))
 
     def _undo_effects(self, entity, doc):
-        if entity in ("Payment", "BillPayment") and not doc.get("_voided"):
-            target_entity = "Invoice" if entity == "Payment" else "Bill"
-            for link, amount in self._links(doc):
-                target = self.docs[target_entity].get(str(link.get("TxnId")))
-                if target is not None:
-                    target["Balance"] = money(target.get("Balance")) + amount
-                    target["HomeBalance"] = money(target["Balance"] * dec(target.get("ExchangeRate"), "1"))
-                    target["LinkedTxn"] = [
-                        x
-                        for x in target.get("LinkedTxn", [])
-                        if not (x.get("TxnId") == doc["Id"] and x.get("TxnType") == entity)
-                    ]
+        if entity in PAYMENT_LINKS and not doc.get("_voided"):
+            for target, amount in self._payment_targets(entity, doc):
+                self._move_balance(target, amount)
+                target["LinkedTxn"] = [
+                    x
+                    for x in target.get("LinkedTxn", [])
+                    if not (x.get("TxnId") == doc["Id"] and x.get("TxnType") == entity)
+                ]
 
     def _check_not_linked(self, entity, doc):
-        if entity in ("Invoice", "Bill"):
-            paid_by = [x for x in doc.get("LinkedTxn", []) if x.get("TxnType") in ("Payment", "BillPayment")]
+        if entity in SALES_DOCS + PURCHASE_DOCS:
+            paid_by = [x for x in doc.get("LinkedTxn", []) if x.get("TxnType") in PAYMENT_LINKS]
             if paid_by:
                 raise business(f"This {entity.lower()} has payments applied ({len(paid_by)}): remove them first")
 

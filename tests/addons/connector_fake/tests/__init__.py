@@ -1,3 +1,4 @@
 from . import test_engine
 from . import test_schedules
 from . import test_accountant_screens
+from . import test_credits
