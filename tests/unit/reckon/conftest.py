@@ -184,3 +184,13 @@ def validate(kind, record):
 @pytest.fixture
 def valid():
     return validate
+
+
+@pytest.fixture(scope="session")
+def contract():
+    """Reckon's openapi.yaml, to hold request bodies built without a sandbox to it."""
+    from tests.sandbox.reckon.contract import Contract, locate
+
+    if not locate().exists():
+        pytest.skip("../shared/fixtures/reckon/openapi.yaml is not here")
+    return Contract()
