@@ -31,6 +31,8 @@ INPUT = {
 }
 ADDRESS_FIELDS = ("line1", "line2", "line3", "suburb", "town", "state", "postcode", "country")
 PHONE_FIELDS = ("countryCode", "areaCode", "number", "extension")
+#: the address a party has, in the order one is taken
+ADDRESS_TYPES = ("Billing", "Business", "Delivery")
 
 
 def _type(entry):
@@ -69,7 +71,7 @@ def roles_of(doc, view_role=None):
 def party_to_canonical(doc, view_role=None):
     """A contact (from either view) as a canonical party; ``view_role`` is the role of the
     view it was read from, for a contact that does not say (``entityTypes`` absent)."""
-    address = _first(doc.get("addresses"), "Billing", "Business", "Delivery") or {}
+    address = _first(doc.get("addresses"), *ADDRESS_TYPES) or {}
     emails = doc.get("electronicAddresses")
     phones = doc.get("phoneNumbers")
     record = {
@@ -165,10 +167,12 @@ def party_from_canonical(record, view, current=None):
         body["businessNumber1"] = record["vat"].replace(" ", "")[:20]
     body["status"] = "Active" if record.get("active", True) else "Inactive"
     address = record.get("address") or {}
+    # the address the party was read from (party_to_canonical's order), else a new Billing one
+    kind = next((t for t in ADDRESS_TYPES if _first(body.get("addresses"), t)), "Billing")
     billing = None
     if any(address.values()):
         billing = {
-            "type": "Billing",
+            "type": kind,
             "line1": (address.get("street") or "")[:80],
             "line2": (address.get("street2") or "")[:80],
             "town": (address.get("city") or "")[:80],
@@ -177,7 +181,7 @@ def party_from_canonical(record, view, current=None):
             "country": (country_name(address.get("country_code")) or "")[:30],
         }
         billing = {k: v for k, v in billing.items() if v}
-    body["addresses"] = _replace(body.get("addresses", []), "Billing", billing)
+    body["addresses"] = _replace(body.get("addresses", []), kind, billing)
     for kind, value in (("Work", record.get("phone")), ("Mobile", record.get("mobile"))):
         body["phoneNumbers"] = _replace(
             body.get("phoneNumbers", []), kind, {"type": kind, "number": value[:30]} if value else None
