@@ -9,7 +9,7 @@ approved, of the same customer, each link above zero and at most what the invoic
 all links at most the credit note's total.
 """
 
-from .documents import ZERO
+from .documents import ZERO, relink
 from .store import invalid, money
 
 
@@ -50,26 +50,4 @@ def credit_link(book, note, link, others):
 def settle(book, note, touched):
     """The credit note's balance, and the credit-note side of the invoices in ``touched``."""
     note["balance"] = note["totalAmount"] - sum((x["transactionAmount"] for x in note["transactionLinks"]), ZERO)
-    for invoice_id in touched:
-        invoice = book.table("invoices").get(invoice_id.lower())
-        if invoice is None:
-            continue
-        links = [x for x in invoice["transactionLinks"] if x["transactionType"] != "CreditNote"]
-        for other in book.table("creditnotes").values():
-            for link in other.get("transactionLinks") or []:
-                if link["transactionId"] == invoice["id"]:
-                    links.append(
-                        {
-                            "linkId": f"CRN-{other['id']}",
-                            "transactionType": "CreditNote",
-                            "transactionId": other["id"],
-                            "transactionNumber": other["creditNoteNumber"],
-                            "transactionDate": other["creditNoteDate"],
-                            "transactionAmount": link["transactionAmount"],
-                            "href": f"/{book.id}/creditnotes/{other['id']}",
-                        }
-                    )
-        invoice["transactionLinks"] = links
-        invoice["balance"] = invoice["totalAmount"] - sum((x["transactionAmount"] for x in links), ZERO)
-        if invoice["status"] in ("Approved", "Paid"):
-            invoice["status"] = "Paid" if invoice["balance"] == 0 else "Approved"
+    relink(book, touched, "CreditNote")
