@@ -7,9 +7,10 @@ connection as a client-side limiter, since Reckon publishes none), and turns Rec
 answers into typed errors (``faults``). The book id is in every path but ``/books``.
 
 Lists are read ``page``/``perpage`` at a time; ``X-Total-Count`` says how many there are
-(``count`` asks for one record to learn it). Changes are read by ``lastModifiedDateTime``
-where the record type has it, keyset-paged (each page starts at the last stamp read), so a
-record changed while the list is read is neither skipped nor lost.
+(``count`` asks for one record to learn it), else the ``Link`` header's ``next``. Changes
+are read by ``lastModifiedDateTime`` where the record type has it, keyset-paged (each page
+starts at the last stamp read), so a record changed while the list is read is neither
+skipped nor lost.
 
 Writes: POST creates (201 ``{id}``/``{id, name}``) and is never repeated after it may have
 reached Reckon (no idempotency key); PUT replaces and DELETE removes (204, repeatable);
@@ -20,6 +21,7 @@ import hashlib
 import urllib.parse
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from typing import NamedTuple
 
 from odoo.addons.connector_base.lib import errors
 from odoo.addons.connector_base.lib.http import HttpClient, RetryPolicy, redact
@@ -74,6 +76,23 @@ def all_of(*clauses):
 def any_of(*clauses):
     parts = [c for c in clauses if c]
     return " or ".join(parts) or None
+
+
+class Page(NamedTuple):
+    docs: list
+    total: int | None  # X-Total-Count
+    next: bool | None  # the Link header names a next page
+
+    def last(self, read, perpage):
+        """No page after this one: the count is read, else the Link header names no next, else
+        the page was not full."""
+        if not self.docs:
+            return True
+        if self.total is not None:
+            return read >= self.total
+        if self.next is not None:
+            return not self.next
+        return len(self.docs) < perpage
 
 
 class ReckonClient:
@@ -174,7 +193,8 @@ class ReckonClient:
 
     # ------------------------------------------------------------------ reading
     def page(self, collection, *, filter=None, orderby=None, page=1, perpage=None, book=True):
-        """``(records, total)`` of one page; ``total`` from ``X-Total-Count`` (None if absent)."""
+        """One ``Page``: its records, ``total`` from ``X-Total-Count`` and ``next`` from the
+        ``Link`` header (each None when Reckon does not send it)."""
         params = {"page": page, "perpage": perpage or self.per_page}
         if filter:
             params["filter"] = filter
@@ -182,20 +202,25 @@ class ReckonClient:
             params["orderby"] = orderby
         answer, response = self.call("GET", collection, params=params, book=book)
         total = (response.headers.get("X-Total-Count") or "").strip()
-        return (answer or {}).get("list") or [], int(total) if total.isdigit() else None
+        link = response.headers.get("Link")
+        return Page(
+            (answer or {}).get("list") or [],
+            int(total) if total.isdigit() else None,
+            'rel="next"' in link if link is not None else None,
+        )
 
     def _pages(self, collection, *, filter=None, orderby=None, book=True):
         """Every record, page after page. Reckon caps ``perpage`` at a maximum it does not
         publish: a first page shorter than asked, with more to come, is that maximum."""
         number, perpage, read = 1, self.per_page, 0
         while True:
-            docs, total = self.page(collection, filter=filter, orderby=orderby, page=number, perpage=perpage, book=book)
-            yield from docs
-            read += len(docs)
-            if not docs or (total is not None and read >= total) or (total is None and len(docs) < perpage):
+            found = self.page(collection, filter=filter, orderby=orderby, page=number, perpage=perpage, book=book)
+            yield from found.docs
+            read += len(found.docs)
+            if found.last(read, perpage):
                 return
-            if number == 1 and len(docs) < perpage:
-                perpage = len(docs)
+            if number == 1 and len(found.docs) < perpage:
+                perpage = len(found.docs)
             number += 1
 
     def iterate(self, collection, *, filter=None, orderby=None):
@@ -204,7 +229,7 @@ class ReckonClient:
 
     def count(self, collection, *, filter=None):
         """How many records match, from ``X-Total-Count`` (one record read)."""
-        docs, total = self.page(collection, filter=filter, perpage=1)
+        total = self.page(collection, filter=filter, perpage=1).total
         if total is not None:
             return total
         return sum(1 for _doc in self.iterate(collection, filter=filter))
@@ -217,12 +242,13 @@ class ReckonClient:
         strict, seen, number, read = True, set(), 1, 0
         while True:
             clause = where(field, "gt" if strict else "ge", boundary) if boundary else None
-            docs, total = self.page(collection, filter=all_of(clause, filter), orderby=field, page=number)
+            found = self.page(collection, filter=all_of(clause, filter), orderby=field, page=number)
+            docs = found.docs
             for doc in docs:
                 if doc.get(key) not in seen:
                     yield doc
             read += len(docs)
-            if not docs or (total is not None and read >= total) or (total is None and len(docs) < self.per_page):
+            if found.last(read, self.per_page):
                 return
             last = docs[-1].get(field)
             if last is None or (not strict and last == boundary):

@@ -1,11 +1,13 @@
 """The Reckon One client against the loopback sandbox, over real HTTP: the bearer token and the
 subscription key on every call, paging, filters, writes, and each refusal as a typed error."""
 
+import json
 import time
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
+import requests
 
 from odoo.addons.connector_base.lib import errors
 from odoo.addons.connector_reckon.lib import client as rc
@@ -180,3 +182,30 @@ def test_the_request_limit_is_a_setting_and_keeps_under_reckons(reckon):
     with pytest.raises(errors.RateLimitedError, match="429"):
         for _ in range(5):
             unlimited.count("items")
+
+
+class Answers:
+    """A client-boundary stub for what the sandbox always sends: pages without X-Total-Count."""
+
+    def __init__(self, pages, link=True):
+        self.pages, self.link, self.asked, self.secrets = pages, link, [], ()
+
+    def request(self, method, url, params=None, **kwargs):
+        number = params["page"]
+        self.asked.append(number)
+        answer = requests.Response()
+        answer.status_code = 200
+        answer._content = json.dumps({"list": self.pages[number - 1]}).encode()
+        if self.link:
+            rels = ['<x?page=1>; rel="first"'] + (['<x>; rel="next"'] if number < len(self.pages) else [])
+            answer.headers["Link"] = ", ".join(rels)
+        return answer
+
+
+def test_pages_without_a_count_follow_the_link_header(reckon):
+    stub = Answers([[{"id": "a"}, {"id": "b"}], [{"id": "c"}, {"id": "d"}], [{"id": "e"}, {"id": "f"}]])
+    client = reckon.client(http=stub, per_page=2)
+    assert [d["id"] for d in client.iterate("customers")] == list("abcdef") and stub.asked == [1, 2, 3]
+    assert client.count("customers") == 6
+    bare = Answers([[{"id": "a"}, {"id": "b"}], [{"id": "c"}]], link=False)  # no count, no link: a short page ends
+    assert [d["id"] for d in reckon.client(http=bare, per_page=2).iterate("items")] == ["a", "b", "c"]
