@@ -9,7 +9,8 @@ gateway: subscription key, request limit, unknown paths), whose bodies are
 * 401 -> ``SubscriptionKeyError`` when the gateway refused the subscription key (no token
   refresh helps: the key in the connection settings is missing or wrong), else ``AuthError``;
 * 403 -> ``PermissionDeniedError`` naming the table (the book's plan or the user's role);
-* 404 -> ``NotFoundError``; 415 -> ``ProviderValidationError`` (a request this connector built wrong);
+* 404 -> ``NotFoundError`` (the gateway's 404, no such operation, and 415 are
+  ``ProviderValidationError``: a request this connector built wrong);
 * 429 -> ``RateLimitedError`` with the gateway's ``Retry-After``;
 * 5xx -> ``TransientError``, except on a POST: Reckon has no idempotency key, so a create that
   failed on the server may have been committed (``OutcomeUnknownError``: look it up first).
@@ -114,6 +115,10 @@ def error_for(response):
             f"synchronising {label} on this connection.",
             table=table,
             details=details,
+        )
+    if status == 404 and gateway:  # the gateway knows no such operation: a path this connector built wrong
+        return errors.ProviderValidationError(
+            f"Reckon's API has no {method} {label} operation ({message})", details=details
         )
     if status == 404:
         return errors.NotFoundError(f"Reckon has no such {label} record (404: {message})", details=details)

@@ -125,6 +125,8 @@ def test_403_names_the_table_and_404_is_not_found(reckon):
         client.create("journals", {"JournalDate": "2026-03-01", "Transactions": []})
     with pytest.raises(errors.NotFoundError, match="invoices"):
         client.get("invoices", "8aa81e9a-d5e9-4cdb-8079-2d7acecf35f0")
+    with pytest.raises(errors.ProviderValidationError, match="no DELETE supplier payments operation"):
+        client.delete("payments", reckon.docs("payments")[0]["id"])  # read-only in API v2: not a missing record
 
 
 def test_429_waits_as_long_as_reckon_says(reckon):
