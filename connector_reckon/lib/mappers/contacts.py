@@ -136,6 +136,11 @@ def contact_input(current, view):
     }
     if view == "suppliers":
         body.setdefault("isTpar", False)
+    bank = body.get("bankDetails")
+    if bank and bank.get("bankBranchNumber"):  # answered as kept, taken as digits only (a BSB 062-000)
+        body["bankDetails"] = dict(
+            bank, bankBranchNumber="".join(c for c in str(bank["bankBranchNumber"]) if c.isdigit())
+        )
     return body
 
 

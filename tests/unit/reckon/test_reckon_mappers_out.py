@@ -132,6 +132,7 @@ def test_sales_documents_to_reckon(contract):
 def test_contacts_to_reckon_keep_what_odoo_does_not_know(contract):
     current = dict(
         published("Supplier"),
+        bankDetails={"name": "Ops", "bankBranchNumber": "062-000", "bankAccountNumber": "444555"},
         entityTypes={"isCustomer": False, "isSupplier": True, "isEmployee": False, "isSuperfund": False},
         addresses=published("Supplier")["addresses"]
         + [{"type": {"id": "x", "name": "Delivery"}, "line1": "Dock 4", "town": "Botany"}],
@@ -150,6 +151,7 @@ def test_contacts_to_reckon_keep_what_odoo_does_not_know(contract):
     body = mappers.party_from_canonical(record, "suppliers", current)
     assert body["entityTypes"] == {"isCustomer": True, "isSupplier": True}  # a role is added, none taken away
     assert body["isTpar"] is True and body["bankDetails"]["bankAccountNumber"] == "444555"
+    assert body["bankDetails"]["bankBranchNumber"] == "062000"  # the input takes digits only
     assert [a["type"] for a in body["addresses"]] == ["Billing", "Delivery"] and body["addresses"][0][
         "country"
     ] == "Australia"
