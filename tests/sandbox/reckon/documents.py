@@ -268,3 +268,39 @@ class CreditNotes(SalesDocument):
 
     def build_header(self, book, body, doc, customer, issued):
         pass
+
+
+#: what allocates an invoice: link type -> (table, link id prefix, number field, date field)
+ALLOCATING = {
+    "Receipt": ("receipts", "RCT", "receiptNumber", "receiptDate"),
+    "CreditNote": ("creditnotes", "CRN", "creditNoteNumber", "creditNoteDate"),
+}
+
+
+def relink(book, invoice_ids, kind):
+    """Rebuild the ``kind`` side (``Receipt`` or ``CreditNote``) of these invoices from what
+    allocates them: their links to it, balance and status (``Paid`` at zero)."""
+    table, prefix, number_field, date_field = ALLOCATING[kind]
+    for invoice_id in invoice_ids:
+        invoice = book.table("invoices").get(invoice_id.lower())
+        if invoice is None:
+            continue
+        links = [x for x in invoice["transactionLinks"] if x["transactionType"] != kind]
+        for source in book.table(table).values():
+            for link in source.get("transactionLinks") or []:
+                if link["transactionId"] == invoice["id"]:
+                    links.append(
+                        {
+                            "linkId": f"{prefix}-{source['id']}",
+                            "transactionType": kind,
+                            "transactionId": source["id"],
+                            "transactionNumber": source[number_field],
+                            "transactionDate": source[date_field],
+                            "transactionAmount": link["transactionAmount"],
+                            "href": f"/{book.id}/{table}/{source['id']}",
+                        }
+                    )
+        invoice["transactionLinks"] = links
+        invoice["balance"] = invoice["totalAmount"] - sum((x["transactionAmount"] for x in links), ZERO)
+        if invoice["status"] in ("Approved", "Paid"):
+            invoice["status"] = "Paid" if invoice["balance"] == 0 else "Approved"

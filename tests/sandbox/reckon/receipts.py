@@ -5,7 +5,7 @@ its own ``transactionLinks``. Links are added, changed and removed with the rece
 or on their own (``/receipts/{id}/transactionLinks``).
 """
 
-from .documents import LINE_INPUT, ZERO, _in
+from .documents import LINE_INPUT, ZERO, _in, relink
 from .records import Resource
 from .store import fmt_date, invalid, money, new_id, parse_datetime, ref
 
@@ -129,30 +129,9 @@ class Receipts(Resource):
 
     def after_write(self, book, doc, old):
         """Rebuild the receipt side of the invoices it touched: links, balance, status."""
-        touched = {link["transactionId"] for d in (doc, old) if d for link in d.get("transactionLinks", [])}
-        for invoice_id in touched:
-            invoice = book.table("invoices").get(invoice_id.lower())
-            if invoice is None:
-                continue
-            links = [x for x in invoice["transactionLinks"] if x["transactionType"] != "Receipt"]
-            for receipt in book.table("receipts").values():
-                for link in receipt["transactionLinks"]:
-                    if link["transactionId"] == invoice["id"]:
-                        links.append(
-                            {
-                                "linkId": f"RCT-{receipt['id']}",
-                                "transactionType": "Receipt",
-                                "transactionId": receipt["id"],
-                                "transactionNumber": receipt["receiptNumber"],
-                                "transactionDate": receipt["receiptDate"],
-                                "transactionAmount": link["transactionAmount"],
-                                "href": f"/{book.id}/receipts/{receipt['id']}",
-                            }
-                        )
-            invoice["transactionLinks"] = links
-            invoice["balance"] = invoice["totalAmount"] - sum((x["transactionAmount"] for x in links), ZERO)
-            if invoice["status"] in ("Approved", "Paid"):
-                invoice["status"] = "Paid" if invoice["balance"] == 0 else "Approved"
+        relink(
+            book, {link["transactionId"] for d in (doc, old) if d for link in d.get("transactionLinks", [])}, "Receipt"
+        )
 
     def delete(self, book, doc):
         book.remove(self.table, doc["id"])

@@ -6,13 +6,14 @@
   ``application/merge-patch+json``, else 415; 204; ``status`` approves an invoice), DELETE (204);
 * ``taxrates|taxgroups/{effectiveDate}`` and ``/{id}/{effectiveDate}``;
 * ``invoices/{id}/lineItems[/{lineId}]``, ``receipts/{id}/transactionLinks[/{linkId}]``,
-  ``bills/{id}/approve``.
+  ``creditNotes/{id}/transactionLinks[/{linkId}]`` (``credits.py``), ``bills/{id}/approve``.
 
 A path the API does not have is the gateway's 404; a book that is not there, the API's.
 """
 
 import copy
 
+from .credits import credit_link, settle
 from .query import listing, paging_headers
 from .store import ReckonError, invalid, parse_datetime
 
@@ -104,6 +105,8 @@ class ApiRoutes:
             return self.line_items(method, book, resource, doc, tail[2:])
         if resource.table == "receipts" and sub == "transactionlinks":
             return self.links(method, book, resource, doc, tail[2:])
+        if resource.table == "creditnotes" and sub == "transactionlinks":
+            return self.credit_links(method, book, doc, tail[2:])
         return self.no_operation()
 
     def taxes(self, method, book, resource, tail):
@@ -240,4 +243,34 @@ class ApiRoutes:
         else:
             links[index]["transactionAmount"] = self.read_body("PATCH").get("transactionAmount")
         self.store(book, resource, resource.build(book, dict(body, transactionLinks=links), old=doc), doc)
+        return self.written(204)
+
+    def credit_links(self, method, book, note, rest):
+        """A credit note allocated to invoices, no money moving (``credits.py``)."""
+        if note is None:
+            raise ReckonError(404)
+        links = note["transactionLinks"]
+        if not rest and method == "POST":
+            given = self.read_body("POST")
+            if any(x["transactionId"].lower() == str(given.get("transactionId", "")).lower() for x in links):
+                raise invalid("transactionId", "The credit note is already allocated to this transaction.")
+            link = credit_link(book, note, given, links)
+            links.append(link)
+            settle(book, note, {link["transactionId"]})
+            book.put("creditnotes", note)
+            return self.written(201, {"id": link["linkId"]})
+        if len(rest) != 1 or method not in ("PATCH", "DELETE"):
+            return self.no_operation()
+        index = next((n for n, x in enumerate(links) if x["linkId"].lower() == rest[0].lower()), None)
+        if index is None:
+            raise ReckonError(404)
+        old = links[index]
+        if method == "DELETE":
+            links.pop(index)
+        else:
+            amount = self.read_body("PATCH").get("transactionAmount")
+            given = {"transactionId": old["transactionId"], "transactionType": "Invoice", "transactionAmount": amount}
+            links[index] = credit_link(book, note, given, links[:index] + links[index + 1 :])
+        settle(book, note, {old["transactionId"]})
+        book.put("creditnotes", note)
         return self.written(204)
