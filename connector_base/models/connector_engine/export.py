@@ -11,6 +11,9 @@ from odoo.exceptions import UserError, ValidationError
 from ...lib import canonical, errors
 from .upsert import content_hash, reference_for
 
+#: the longest idempotency key every provider takes (QuickBooks' requestid: 50)
+IDEMPOTENCY_KEY_LENGTH = 50
+
 
 class ConnectorEngine(models.AbstractModel):
     _inherit = "connector.engine"
@@ -81,7 +84,13 @@ class ConnectorEngine(models.AbstractModel):
 
     @staticmethod
     def _idempotency_key(backend, record, digest):
-        return f"{backend.id}-{record._name}-{record.id}-{digest[:16]}"
+        """The same key for the same content of the same record: providers take at most 50
+        characters (QuickBooks' requestid), so a longer one (a long model name, a large
+        connection id) becomes a digest of itself."""
+        key = f"{backend.id}-{record._name}-{record.id}-{digest[:16]}"
+        if len(key) <= IDEMPOTENCY_KEY_LENGTH:
+            return key
+        return f"{backend.id}-{hashlib.sha256(key.encode()).hexdigest()}"[:IDEMPOTENCY_KEY_LENGTH]
 
     def _bind_export(self, backend, kind, record, binding, external_id, version, digest):
         """Record what the provider answered to an export."""

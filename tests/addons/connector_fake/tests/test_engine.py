@@ -75,6 +75,16 @@ class TestImport(FakeProviderCase):
         row = self.env["connector.quarantine"].search([("external_id", "=", "BAD1")])
         self.assertIn(row.reason, ("validation", "currency_mismatch"))
 
+    def test_idempotency_keys_fit_every_provider_and_stay_the_same(self):
+        application = self.env["connector.credit.application"].browse(123456)
+        digest = "f" * 64
+        short = self.engine._idempotency_key(self.backend, self.env["res.partner"].browse(7), digest)
+        self.assertEqual(short, f"{self.backend.id}-res.partner-7-{'f' * 16}")
+        long_key = self.engine._idempotency_key(self.backend, application, digest)
+        self.assertLessEqual(len(long_key), 50)
+        self.assertEqual(long_key, self.engine._idempotency_key(self.backend, application, digest))
+        self.assertNotEqual(long_key, self.engine._idempotency_key(self.backend, application, "e" * 64))
+
     def test_a_document_the_mapper_cannot_read_is_quarantined_with_its_reason(self):
         self.adapter.put("invoice", self.invoice("GOOD3"))
         self.adapter.put(
