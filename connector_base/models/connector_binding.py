@@ -1,5 +1,8 @@
 from odoo import api, fields, models
 
+#: the role a binding of a contact stands for
+ROLES = [("all", "All roles"), ("customer", "Customer"), ("vendor", "Vendor")]
+
 
 class ConnectorBinding(models.Model):
     """External id <-> Odoo record: the idempotency anchor of every import and export."""
@@ -15,6 +18,14 @@ class ConnectorBinding(models.Model):
     external_id = fields.Char(required=True)
     res_model = fields.Char("Odoo model", required=True)
     res_id = fields.Many2oneReference("Odoo record", model_field="res_model", required=True)
+    role = fields.Selection(
+        ROLES,
+        required=True,
+        default="all",
+        help="What the remote record is to the Odoo record. A company that is a customer and a vendor is one "
+        "partner: a provider that keeps them as two records (QuickBooks' Customer and Vendor) binds each with "
+        "its role; a contact that carries both roles (Reckon), and every other record, binds with All roles.",
+    )
     external_version = fields.Char(help="Provider version token, e.g. the QuickBooks SyncToken.")
     remote_updated_at = fields.Char("Remote last update")
     content_hash = fields.Char(help="Hash of the canonical record last synchronised, either way.")
@@ -29,8 +40,8 @@ class ConnectorBinding(models.Model):
         ),
         (
             "odoo_uniq",
-            "unique(backend_id, res_model, res_id, external_type)",
-            "This Odoo record is already bound for this backend.",
+            "unique(backend_id, res_model, res_id, external_type, role)",
+            "This Odoo record is already bound for this backend and role.",
         ),
     ]
 
@@ -56,16 +67,17 @@ class ConnectorBinding(models.Model):
         return record or None
 
     @api.model
-    def _for_record(self, backend, kind, record):
-        return self.search(
-            [
-                ("backend_id", "=", backend.id),
-                ("external_type", "=", kind),
-                ("res_model", "=", record._name),
-                ("res_id", "=", record.id),
-            ],
-            limit=1,
-        )
+    def _for_record(self, backend, kind, record, role=None):
+        """The binding of ``record`` (for ``role``; None: any, the role-less one first)."""
+        domain = [
+            ("backend_id", "=", backend.id),
+            ("external_type", "=", kind),
+            ("res_model", "=", record._name),
+            ("res_id", "=", record.id),
+        ]
+        if role:
+            domain.append(("role", "=", role))
+        return self.search(domain, order="role, id", limit=1)
 
     def action_open_record(self):
         self.ensure_one()
