@@ -190,8 +190,7 @@ class ConnectorEngine(models.AbstractModel):
             Binding.create(vals)
         return target
 
-    @staticmethod
-    def _binding_vals(backend, kind, record, target, digest=None):
+    def _binding_vals(self, backend, kind, record, target, digest=None):
         """The binding of ``record`` to ``target`` after an import."""
         return {
             "backend_id": backend.id,
@@ -199,6 +198,7 @@ class ConnectorEngine(models.AbstractModel):
             "external_id": str(record["external_id"]),
             "res_model": target._name,
             "res_id": target.id,
+            "role": self._party_role(backend, record) if kind == "party" else "all",
             "external_version": record.get("version"),
             "remote_updated_at": record.get("updated_at"),
             "content_hash": digest or content_hash(record),
