@@ -69,15 +69,25 @@ class ConnectorBinding(models.Model):
     @api.model
     def _for_record(self, backend, kind, record, role=None):
         """The binding of ``record`` (for ``role``; None: any, the role-less one first)."""
-        domain = [
-            ("backend_id", "=", backend.id),
-            ("external_type", "=", kind),
-            ("res_model", "=", record._name),
-            ("res_id", "=", record.id),
-        ]
-        if role:
-            domain.append(("role", "=", role))
-        return self.search(domain, order="role, id", limit=1)
+        return self._for_records(
+            backend, kind, record, [("role", "=", role)] if role else [], order="role, id", limit=1
+        )
+
+    @api.model
+    def _for_records(self, backend, kind, records, domain=(), **options):
+        """The bindings of ``records`` (of one model) to records of ``kind`` of ``backend``,
+        narrowed by ``domain``; ``options`` as ``search_fetch`` takes them (order, limit)."""
+        return self.search_fetch(
+            [
+                ("backend_id", "=", backend.id),
+                ("external_type", "=", kind),
+                ("res_model", "=", records._name),
+                ("res_id", "in", records.ids),
+                *domain,
+            ],
+            ["external_id", "res_id", "role"],
+            **options,
+        )
 
     def action_open_record(self):
         self.ensure_one()

@@ -89,19 +89,7 @@ class ConnectorEngine(models.AbstractModel):
             separate = backend._party_roles_separate()
         if not separate:
             return ["all"]
-        bound = set(
-            self.env["connector.binding"]
-            .sudo()
-            .search(
-                [
-                    ("backend_id", "=", backend.id),
-                    ("external_type", "=", kind),
-                    ("res_model", "=", record._name),
-                    ("res_id", "=", record.id),
-                ]
-            )
-            .mapped("role")
-        )
+        bound = set(self.env["connector.binding"].sudo()._for_records(backend, kind, record).mapped("role"))
         roles = []
         if record.customer_rank or not record.supplier_rank or "customer" in bound:
             roles.append("customer")
@@ -171,19 +159,7 @@ class ConnectorEngine(models.AbstractModel):
         anything that does not fit) one by one.
         Return {record: external id(s), or None when it went to quarantine}."""
         adapter = backend._get_adapter()
-        bound = set(
-            self.env["connector.binding"]
-            .sudo()
-            .search(
-                [
-                    ("backend_id", "=", backend.id),
-                    ("external_type", "=", kind),
-                    ("res_model", "=", records._name),
-                    ("res_id", "in", records.ids),
-                ]
-            )
-            .mapped("res_id")
-        )
+        bound = set(self.env["connector.binding"].sudo()._for_records(backend, kind, records).mapped("res_id"))
         results, batch = {}, []
         for record in records:
             if adapter.batch_size > 1 and record.id not in bound:

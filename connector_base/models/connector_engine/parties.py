@@ -86,20 +86,7 @@ class ConnectorEngine(models.AbstractModel):
         (none for "all": a contact that carries every role is the partner's only one)."""
         if role == "all":
             return set()
-        bindings = (
-            self.env["connector.binding"]
-            .sudo()
-            .search_fetch(
-                [
-                    ("backend_id", "=", backend.id),
-                    ("external_type", "=", "party"),
-                    ("res_model", "=", "res.partner"),
-                    ("res_id", "=", partner.id),
-                    ("role", "!=", role),
-                ],
-                ["role"],
-            )
-        )
+        bindings = self.env["connector.binding"].sudo()._for_records(backend, "party", partner, [("role", "!=", role)])
         return set(bindings.mapped("role"))
 
     def _link_vals(self, backend, partner, vals, role):
@@ -148,19 +135,8 @@ class ConnectorEngine(models.AbstractModel):
         ids = {candidate[0].id for candidates in found.values() for candidate in candidates}
         bound = {}
         if ids:
-            for binding in (
-                self.env["connector.binding"]
-                .sudo()
-                .search_fetch(
-                    [
-                        ("backend_id", "=", backend.id),
-                        ("external_type", "=", "party"),
-                        ("res_model", "=", "res.partner"),
-                        ("res_id", "in", list(ids)),
-                    ],
-                    ["res_id", "role"],
-                )
-            ):
+            partners = self.env["res.partner"].browse(ids)
+            for binding in self.env["connector.binding"].sudo()._for_records(backend, "party", partners):
                 bound.setdefault(binding.res_id, set()).add(binding.role)
 
         def free(candidate, role):
@@ -267,15 +243,11 @@ class ConnectorEngine(models.AbstractModel):
         taken = (
             self.env["connector.binding"]
             .sudo()
-            .search(
-                [
-                    ("backend_id", "=", backend.id),
-                    ("external_type", "=", "party"),
-                    ("res_model", "=", "res.partner"),
-                    ("res_id", "=", partner.id),
-                    ("role", "in", ["all", role]),
-                    ("external_id", "!=", str(rec["external_id"])),
-                ],
+            ._for_records(
+                backend,
+                "party",
+                partner,
+                [("role", "in", ["all", role]), ("external_id", "!=", str(rec["external_id"]))],
                 limit=1,
             )
         )
