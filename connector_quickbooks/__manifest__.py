@@ -1,7 +1,7 @@
 {
     "name": "Accounting Connectors: QuickBooks Online",
     "summary": "Keep Odoo and QuickBooks Online in step: contacts, products, accounts, taxes, invoices, payments",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "author": "Odoo Accounting Connectors",
     "website": "https://github.com/odoo-accounting-connectors/connectors",
     "license": "LGPL-3",

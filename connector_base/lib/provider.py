@@ -13,6 +13,11 @@ class ProviderAdapter:
     readable_kinds = ()
     writable_kinds = ()
 
+    #: A company that is a customer and a vendor: two records at the provider (True:
+    #: QuickBooks' Customer and Vendor, bound to one partner each with its role), or one
+    #: contact whose ``roles`` carry both (False: Reckon's entityTypes, bound with role "all").
+    party_roles_separate = False
+
     def read(self, kind, external_id):
         """The canonical record ``external_id`` of ``kind``, freshly read."""
         raise NotImplementedError

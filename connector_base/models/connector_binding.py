@@ -2,6 +2,9 @@ from odoo import api, fields, models
 
 from .connector_labels import KIND_WORDS
 
+#: the role a binding of a contact stands for
+ROLES = [("all", "All roles"), ("customer", "Customer"), ("vendor", "Vendor")]
+
 
 class ConnectorBinding(models.Model):
     """External id <-> Odoo record: the idempotency anchor of every import and export."""
@@ -24,6 +27,14 @@ class ConnectorBinding(models.Model):
         "Version at the provider", help="Provider version token, e.g. the QuickBooks SyncToken."
     )
     remote_updated_at = fields.Char("Changed at the provider")
+    role = fields.Selection(
+        ROLES,
+        required=True,
+        default="all",
+        help="What the remote record is to the Odoo record. A company that is a customer and a vendor is one "
+        "partner: a provider that keeps them as two records (QuickBooks' Customer and Vendor) binds each with "
+        "its role; a contact that carries both roles (Reckon), and every other record, binds with All roles.",
+    )
     content_hash = fields.Char(help="Hash of the canonical record last synchronised, either way.")
     last_sync_at = fields.Datetime("Last synchronised")
     last_direction = fields.Selection([("import", "From the provider"), ("export", "To the provider")], "Last way")
@@ -36,8 +47,8 @@ class ConnectorBinding(models.Model):
         ),
         (
             "odoo_uniq",
-            "unique(backend_id, res_model, res_id, external_type)",
-            "This Odoo record is already bound for this backend.",
+            "unique(backend_id, res_model, res_id, external_type, role)",
+            "This Odoo record is already bound for this backend and role.",
         ),
     ]
 
@@ -70,15 +81,26 @@ class ConnectorBinding(models.Model):
         return record or None
 
     @api.model
-    def _for_record(self, backend, kind, record):
-        return self.search(
+    def _for_record(self, backend, kind, record, role=None):
+        """The binding of ``record`` (for ``role``; None: any, the role-less one first)."""
+        return self._for_records(
+            backend, kind, record, [("role", "=", role)] if role else [], order="role, id", limit=1
+        )
+
+    @api.model
+    def _for_records(self, backend, kind, records, domain=(), **options):
+        """The bindings of ``records`` (of one model) to records of ``kind`` of ``backend``,
+        narrowed by ``domain``; ``options`` as ``search_fetch`` takes them (order, limit)."""
+        return self.search_fetch(
             [
                 ("backend_id", "=", backend.id),
                 ("external_type", "=", kind),
-                ("res_model", "=", record._name),
-                ("res_id", "=", record.id),
+                ("res_model", "=", records._name),
+                ("res_id", "in", records.ids),
+                *domain,
             ],
-            limit=1,
+            ["external_id", "res_id", "role"],
+            **options,
         )
 
     def action_open_record(self):

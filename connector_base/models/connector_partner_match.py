@@ -1,4 +1,5 @@
 from odoo import api, fields, models, tools
+from odoo.tools import SQL
 
 from .connector_mapping_mixin import normal_forms, similar_names
 
@@ -20,11 +21,26 @@ class ConnectorPartnerMatch(models.Model):
     suggested_partner_id = fields.Many2one("res.partner", "Suggestion")
     candidate_count = fields.Integer("Candidates", help="Odoo partners scoring at least 0.85.")
     match_basis = fields.Selection([("email", "E-mail"), ("vat", "Tax id"), ("name", "Name")], "Matched on")
+    merge_partner_id = fields.Many2one(
+        "res.partner",
+        "Same company as",
+        help="Another Odoo partner, bound to this connection's record of the other role (the customer of a "
+        "vendor), has this contact's e-mail or tax id: the two are likely one company. Merge them, or keep them "
+        "apart; nothing is merged without you.",
+    )
+    keep_apart = fields.Boolean(help="A person decided that the two partners are different companies.")
+    merge_offered = fields.Boolean(compute="_compute_merge_offered")
 
     #: when at most this many partners are left that a contact could be (not bound to another
     #: contact of the connection), its name is compared with each of them; beyond, only with
     #: the nearest names by trigrams (a first import into a new database is the first case)
     COMPARE_ALL = 1000
+
+    @api.depends("partner_id", "merge_partner_id", "keep_apart")
+    def _compute_merge_offered(self):
+        for row in self:
+            two = row.partner_id and row.merge_partner_id and row.partner_id != row.merge_partner_id
+            row.merge_offered = bool(two and not row.keep_apart)
 
     @api.model
     def _candidates(self, backend, name, email=None, vat=None):
@@ -166,3 +182,92 @@ class ConnectorPartnerMatch(models.Model):
                     "candidate_count": len(candidates),
                 }
             )
+
+    # ------------------------------------------------------------------ two partners, one company
+    @api.model
+    def _offer_merges(self, backend):
+        """Offer in review the merge of two partners that look like one company: one bound to
+        a vendor of ``backend``, the other to a customer of it, with the same e-mail or tax id
+        (pairs made before the two roles were linked, or by a person). A contact seen for the
+        first time is linked on its own; a pair already apart is never merged without a person.
+        Return the rows that offer a merge."""
+        self.env["res.partner"].flush_model(["email_normalized", "vat", "active"])
+        self.env["connector.binding"].flush_model(["backend_id", "external_type", "res_model", "res_id", "role"])
+        found = {}
+        for column in ("email_normalized", "vat"):
+            self.env.cr.execute(
+                SQL(
+                    """SELECT v.external_id, v.res_id, MIN(c.res_id)
+                         FROM connector_binding v
+                         JOIN res_partner pv ON pv.id = v.res_id
+                         JOIN res_partner pc ON pc.%(column)s = pv.%(column)s AND pc.id != pv.id
+                         JOIN connector_binding c ON c.res_id = pc.id AND c.res_model = 'res.partner'
+                                                 AND c.backend_id = v.backend_id AND c.external_type = 'party'
+                                                 AND c.role = 'customer'
+                        WHERE v.backend_id = %(backend)s AND v.external_type = 'party'
+                          AND v.res_model = 'res.partner' AND v.role = 'vendor'
+                          AND pv.%(column)s IS NOT NULL AND pv.%(column)s != '' AND pv.active AND pc.active
+                          AND NOT EXISTS (SELECT 1 FROM connector_binding o
+                                           WHERE o.backend_id = v.backend_id AND o.external_type = 'party'
+                                             AND o.res_model = 'res.partner'
+                                             AND ((o.res_id = v.res_id AND o.role != 'vendor')
+                                                  OR (o.res_id = pc.id AND o.role != 'customer')))
+                        GROUP BY v.external_id, v.res_id""",
+                    column=SQL.identifier(column),
+                    backend=backend.id,
+                )
+            )
+            for external_id, bound_id, other_id in self.env.cr.fetchall():
+                found.setdefault(external_id, (bound_id, other_id, "email" if column == "email_normalized" else "vat"))
+        if not found:
+            return self
+        rows = self.sudo().search([("backend_id", "=", backend.id), ("external_id", "in", list(found))])
+        rows = {row.external_id: row for row in rows}
+        offered = self
+        for external_id, (bound_id, other_id, basis) in found.items():
+            row = rows.get(external_id)
+            if row and (row.keep_apart or (row.partner_id.id, row.merge_partner_id.id) == (bound_id, other_id)):
+                offered |= row if row.merge_offered else self
+                continue
+            bound = self.env["res.partner"].browse(bound_id)
+            vals = {
+                "external_name": bound.name,
+                "email": bound.email or False,
+                "vat": bound.vat or False,
+                "partner_id": bound_id,
+                "suggested_partner_id": other_id,
+                "merge_partner_id": other_id,
+                "match_basis": basis,
+                "score": 1.0,
+                "confirmed": False,
+            }
+            if row:
+                row.write(vals)
+            else:
+                row = self.sudo().create(dict(vals, backend_id=backend.id, external_id=external_id))
+            offered |= row
+        return offered
+
+    def action_merge(self):
+        """Odoo's own merge of partners, on this row's two partners; the one bound to the
+        customer is kept (the wizard lets a person choose otherwise)."""
+        self.ensure_one()
+        partners = self.partner_id | self.merge_partner_id
+        wizard = (
+            self.env["base.partner.merge.automatic.wizard"]
+            .with_context(active_model="res.partner", active_ids=partners.ids)
+            .create({"dst_partner_id": self.merge_partner_id.id})
+        )
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Merge"),
+            "res_model": wizard._name,
+            "res_id": wizard.id,
+            "view_mode": "form",
+            "target": "new",
+        }
+
+    def action_keep_apart(self):
+        """The two partners are different companies: the merge is no longer offered."""
+        self.write({"keep_apart": True, "confirmed": True})
+        return True

@@ -1,1 +1,2 @@
 from . import connector_counterpart_wizard
+from . import base_partner_merge_automatic_wizard

@@ -32,6 +32,8 @@ def position_of(doc):
 class QuickBooksAdapter(ProviderAdapter):
     readable_kinds = tuple(mappers.KIND_ENTITIES)
     writable_kinds = ("party", "product", "invoice", "payment", "journal_entry")
+    #: a company that sells and buys is a Customer and a Vendor (Customer/58, Vendor/12)
+    party_roles_separate = True
 
     def __init__(
         self,
@@ -209,9 +211,14 @@ class QuickBooksAdapter(ProviderAdapter):
                 try:
                     doc = self.client.create(entity, body, idempotency_key)
                 except errors.NameCollisionError as exc:
-                    doc = self._on_name_collision(entity, body, record, idempotency_key, exc)
+                    doc = self._on_name_collision(entity, body, record, idempotency_key, exc, reference)
             else:
-                doc = self._update(entity, doc_id, version, body, idempotency_key)
+                try:
+                    doc = self._update(entity, doc_id, version, body, idempotency_key)
+                except errors.NameCollisionError as exc:
+                    doc = self._on_name_collision(
+                        entity, body, record, idempotency_key, exc, reference, doc_id, version
+                    )
         except errors.NotFoundError as exc:  # 610 never says which reference: find it
             raise references.refused_write(self.client, entity, body, exc, doc_id) from None
         return mappers.ext_id(entity, doc["Id"]), str(doc["SyncToken"])
@@ -285,23 +292,32 @@ class QuickBooksAdapter(ProviderAdapter):
             body["SyncToken"] = str(current["SyncToken"])
             return self.client.update(entity, body, f"{idempotency_key[:44]}-s{current['SyncToken']}")
 
-    def _on_name_collision(self, entity, body, record, idempotency_key, exc):
-        """6240: link to the existing party when its e-mail or VAT matches, else add a suffix."""
+    def _on_name_collision(self, entity, body, record, idempotency_key, exc, reference, doc_id=None, version=None):
+        """6240 (the DisplayName is another customer's, vendor's or employee's), by the
+        connection's policy: link a new party to the existing one of its entity when its e-mail
+        or VAT matches, else add a suffix. An update takes the suffix too: the vendor of a
+        company whose customer has the name (one partner in Odoo, two records here) keeps its
+        own, e.g. "Acme Ltd (Vendor)"."""
         if self.name_collision == "quarantine":
             raise exc
         name = body["DisplayName"]
-        for other_entity in ("Customer", "Vendor"):
-            for doc in self.client.query_all(
-                other_entity, [f"DisplayName = {quote(name)}", "Active IN (true, false)"], order_by=None
-            ):
-                if other_entity == entity and self._same_party(doc, record):
-                    _logger.info("QuickBooks %s %s already exists as %s: linked", entity, name, doc["Id"])
-                    return doc
+        if doc_id is None:
+            for other_entity in ("Customer", "Vendor"):
+                for doc in self.client.query_all(
+                    other_entity, [f"DisplayName = {quote(name)}", "Active IN (true, false)"], order_by=None
+                ):
+                    if other_entity == entity and self._same_party(doc, record):
+                        _logger.info("QuickBooks %s %s already exists as %s: linked", entity, name, doc["Id"])
+                        return doc
         for number in range(1, 10):
             suffix = f" ({entity})" if number == 1 else f" ({entity} {number})"
             candidate = dict(body, DisplayName=name[: 500 - len(suffix)] + suffix)
+            key = f"{idempotency_key[:45]}-n{number}"
             try:
-                return self.client.create(entity, candidate, f"{idempotency_key[:45]}-n{number}")
+                if doc_id is None:
+                    self._attempts[reference] = (entity, candidate)  # a lost answer is looked up by this name
+                    return self.client.create(entity, candidate, key)
+                return self._update(entity, doc_id, version, candidate, key)
             except errors.NameCollisionError:
                 continue
         raise errors.NameCollisionError(f"{name}: every suffixed DisplayName is taken in QuickBooks") from exc

@@ -4,3 +4,4 @@ from . import test_quickbooks_security
 from . import test_quickbooks_published_documents
 from . import test_quickbooks_accountant
 from . import test_quickbooks_credits
+from . import test_quickbooks_dual_role

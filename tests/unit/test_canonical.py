@@ -75,6 +75,26 @@ def test_payment_allocations_cannot_exceed_the_payment():
         canonical.validate("payment", payment)
 
 
+@pytest.mark.parametrize(
+    "roles, message",
+    [
+        (["customer"], None),
+        (["vendor"], None),
+        (["customer", "vendor"], None),  # one contact that is both (Reckon's entityTypes)
+        ([], "should be non-empty|too short"),
+        (["customer", "customer"], "non-unique"),
+        (["supplier"], "is not one of"),
+    ],
+)
+def test_a_party_has_one_role_or_both(roles, message):
+    party = {"external_id": "Vendor/12", "name": "Harbour Supplies", "roles": roles}
+    if message is None:
+        canonical.validate("party", party)
+    else:
+        with pytest.raises(errors.PayloadValidationError, match=message):
+            canonical.validate("party", party)
+
+
 def test_error_taxonomy_reasons_are_quarantine_reasons():
     reasons = {code for code, _label in errors.QUARANTINE_REASONS}
     for cls in (

@@ -271,6 +271,59 @@ def test_adapter_name_collision_policy_links_or_suffixes(sandbox):
         strict.write("party", other, reference="odoo:res.partner:3", idempotency_key="k-3")
 
 
+def test_adapter_writes_the_vendor_of_a_customer_under_a_display_name_of_its_own(sandbox):
+    """One partner in Odoo, a Customer and a Vendor in QuickBooks, whose DisplayNames must differ (6240)."""
+    adapter = QuickBooksAdapter(make_client(sandbox))
+    assert adapter.party_roles_separate
+    company = {"name": "Harbour Supplies", "roles": ["customer"], "email": "ap@harbour.example"}
+    customer_id, _version = adapter.write(
+        "party", company, reference="odoo:res.partner:9:customer", idempotency_key="c"
+    )
+    vendor = dict(company, roles=["vendor"])
+    vendor_id, version = adapter.write("party", vendor, reference="odoo:res.partner:9:vendor", idempotency_key="v")
+    assert mappers.split_id(customer_id)[0] == "Customer" and mappers.split_id(vendor_id)[0] == "Vendor"
+    doc = sandbox.company.get("Vendor", mappers.split_id(vendor_id)[1])
+    assert doc["DisplayName"] == "Harbour Supplies (Vendor)"
+    assert doc["PrimaryEmailAddr"]["Address"] == "ap@harbour.example"
+    # an update of the company keeps the vendor's own name
+    changed = dict(vendor, phone="+1 415 555 0199")
+    _id, version = adapter.write(
+        "party",
+        changed,
+        external_id=vendor_id,
+        version=version,
+        reference="odoo:res.partner:9:vendor",
+        idempotency_key="v2",
+    )
+    doc = sandbox.company.get("Vendor", mappers.split_id(vendor_id)[1])
+    assert (doc["DisplayName"], doc["PrimaryPhone"]["FreeFormNumber"]) == (
+        "Harbour Supplies (Vendor)",
+        "+1 415 555 0199",
+    )
+    assert doc["SyncToken"] == version
+    # the suffixed create's answer is lost: it is found under the name it was created with
+    other = {"name": "Quay Traders", "roles": ["customer"], "email": "ap@quay.example"}
+    adapter.write("party", other, reference="odoo:res.partner:10:customer", idempotency_key="c10")
+    create = adapter.client.create
+
+    def create_and_lose_the_answer(entity, body, key):
+        doc = create(entity, body, key)
+        if body["DisplayName"].endswith("(Vendor)"):
+            raise errors.OutcomeUnknownError("the answer was lost")
+        return doc
+
+    adapter.client.create = create_and_lose_the_answer
+    with pytest.raises(errors.OutcomeUnknownError):
+        adapter.write(
+            "party", dict(other, roles=["vendor"]), reference="odoo:res.partner:10:vendor", idempotency_key="v10"
+        )
+    found = adapter.find_by_reference("party", "odoo:res.partner:10:vendor")
+    assert (
+        found and sandbox.company.get("Vendor", mappers.split_id(found[0])[1])["DisplayName"] == "Quay Traders (Vendor)"
+    )
+    assert [d["DisplayName"] for d in sandbox.company.snapshot("Vendor")].count("Quay Traders (Vendor)") == 1
+
+
 def test_adapter_finds_a_created_invoice_by_its_reference(sandbox):
     adapter = QuickBooksAdapter(make_client(sandbox))
     customer = sandbox.company.snapshot("Customer")[0]

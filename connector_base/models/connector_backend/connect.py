@@ -139,6 +139,12 @@ class ConnectorBackend(models.Model):
         self.ensure_one()
         raise UserError(self.env._("Choose a provider for the connection '%(name)s'.", name=self.name))
 
+    def _party_roles_separate(self):
+        """Whether the provider keeps a customer and a vendor as two records (its adapter's
+        ``party_roles_separate``): the partner is then bound to each with its role."""
+        self.ensure_one()
+        return bool(self._get_adapter().party_roles_separate)
+
     def _provider_connect(self):
         """Start connecting. Return an action (an OAuth redirect) or None when done."""
         self.ensure_one()

@@ -116,6 +116,8 @@ class ConnectorBackend(models.Model):
                 cursor = self.env["connector.cursor"]._take(self, kind)
                 unsaved = 0
         cursor._advance(position, read=unsaved)
+        if kind == "party" and done:  # a vendor and a customer of one company on two partners: offer the merge
+            self.env["connector.partner.match"]._offer_merges(self)
         return {"read": done, "new": Binding.search_count(binding_domain) - bound_before, "quarantined": quarantined}
 
     def _pages(self, changes):

@@ -1,7 +1,11 @@
 """Odoo records out: ``_export_safely`` (one record, in a savepoint, quarantined on a
 permanent error) and ``_export_page`` (the new records of a page in the provider's batches,
 the others one by one). A write that lost its answer is looked up by its reference stamp
-before it is sent again; the provider's answer is recorded on the binding."""
+before it is sent again; the provider's answer is recorded on the binding.
+
+A partner at a provider that keeps a customer and a vendor as two records is exported to
+each record its roles need (``_export_roles``), each with its own binding, stamp and key;
+a document refers to the record of the role it needs (``_external_ref``)."""
 
 import hashlib
 
@@ -46,14 +50,19 @@ class ConnectorEngine(models.AbstractModel):
         if not self.env.cr.fetchone()[0]:
             raise errors.LockBusyError(f"{record.display_name} is being exported by another worker", retry_after=3)
 
-    def _export(self, backend, kind, record):
+    def _export(self, backend, kind, record, role=None):
+        """Export ``record``; return its external id. A partner is exported for each role it
+        needs (``_export_roles``), ``role`` for one of them; the ids are joined by ", "."""
+        if role is None:
+            roles = self._export_roles(backend, kind, record)
+            return ", ".join(self._export(backend, kind, record, role) for role in roles)
         self._lock_record(record)
-        binding = self.env["connector.binding"].sudo()._for_record(backend, kind, record)
-        data, digest = self._export_data(backend, kind, record, binding)
+        binding = self.env["connector.binding"].sudo()._for_record(backend, kind, record, role)
+        data, digest = self._export_data(backend, kind, record, binding, role)
         if binding and binding.content_hash == digest:
             return binding.external_id
         adapter = backend._get_adapter()
-        reference = reference_for(record)
+        reference = self._role_reference(record, role)
         try:
             external_id, version = adapter.write(
                 kind,
@@ -70,13 +79,41 @@ class ConnectorEngine(models.AbstractModel):
             if not found:
                 raise errors.TransientError(f"create of {reference} did not happen: it will be retried") from None
             external_id, version = found
-        self._bind_export(backend, kind, record, binding, external_id, version, digest)
+        self._bind_export(backend, kind, record, binding, external_id, version, digest, role)
         return external_id
 
-    def _export_data(self, backend, kind, record, binding):
-        """(canonical data without its external id, content hash) of an Odoo record."""
+    def _export_roles(self, backend, kind, record, separate=None):
+        """The roles ``record`` is exported for: "all", but a partner at a provider that keeps a
+        customer and a vendor as two records (``separate``) is exported for each role it has
+        (its ranks; a partner with neither is a customer) and each it is bound for."""
+        if kind != "party":
+            return ["all"]
+        if separate is None:
+            separate = backend._party_roles_separate()
+        if not separate:
+            return ["all"]
+        bound = set(self.env["connector.binding"].sudo()._for_records(backend, kind, record).mapped("role"))
+        roles = []
+        if record.customer_rank or not record.supplier_rank or "customer" in bound:
+            roles.append("customer")
+        if record.supplier_rank or "vendor" in bound:
+            roles.append("vendor")
+        return roles
+
+    @staticmethod
+    def _role_reference(record, role):
+        """The stamp of ``record``'s remote record for ``role``: each role's is its own, so that a
+        lost answer is looked up for that role's record."""
+        reference = reference_for(record)
+        return reference if role == "all" else f"{reference}:{role}"
+
+    def _export_data(self, backend, kind, record, binding, role="all"):
+        """(canonical data without its external id, content hash) of an Odoo record (for one
+        role of a partner: a record of that role only)."""
         data = getattr(self, f"_to_canonical_{kind}")(backend, record)
-        data["external_id"] = binding.external_id if binding else f"new:{reference_for(record)}"
+        if kind == "party" and role != "all":
+            data["roles"] = [role]
+        data["external_id"] = binding.external_id if binding else f"new:{self._role_reference(record, role)}"
         canonical.validate(kind, data)
         digest = content_hash(data)
         data.pop("external_id")
@@ -92,8 +129,8 @@ class ConnectorEngine(models.AbstractModel):
             return key
         return f"{backend.id}-{hashlib.sha256(key.encode()).hexdigest()}"[:IDEMPOTENCY_KEY_LENGTH]
 
-    def _bind_export(self, backend, kind, record, binding, external_id, version, digest):
-        """Record what the provider answered to an export."""
+    def _bind_export(self, backend, kind, record, binding, external_id, version, digest, role="all"):
+        """Record what the provider answered to an export (of ``record``'s record for ``role``)."""
         Binding = self.env["connector.binding"].sudo()
         vals = {
             "external_version": version,
@@ -120,48 +157,56 @@ class ConnectorEngine(models.AbstractModel):
                 external_id=str(external_id),
                 res_model=record._name,
                 res_id=record.id,
+                role=role,
             )
         )
 
     @api.model
     def _export_page(self, backend, kind, records):
         """Export several Odoo records: the new ones in the provider's batches where it has
-        them, the others (updates, refusals, anything that does not fit) one by one.
-        Return {record: external id, or None when it went to quarantine}."""
+        them (a partner with each of its roles' records), the others (updates, refusals,
+        anything that does not fit) one by one.
+        Return {record: external id(s), or None when it went to quarantine}."""
         adapter = backend._get_adapter()
-        bound = set(
-            self.env["connector.binding"]
-            .sudo()
-            .search(
-                [
-                    ("backend_id", "=", backend.id),
-                    ("external_type", "=", kind),
-                    ("res_model", "=", records._name),
-                    ("res_id", "in", records.ids),
-                ]
-            )
-            .mapped("res_id")
-        )
+        bound = set(self.env["connector.binding"].sudo()._for_records(backend, kind, records).mapped("res_id"))
         results, batch = {}, []
         for record in records:
             if adapter.batch_size > 1 and record.id not in bound:
                 try:
                     with self._savepoint(kind, record.display_name):
                         self._lock_record(record)
-                        data, digest = self._export_data(backend, kind, record, None)
-                    batch.append((record, data, digest))
+                        items = [
+                            (record, role, *self._export_data(backend, kind, record, None, role))
+                            for role in self._export_roles(backend, kind, record, adapter.party_roles_separate)
+                        ]
+                    batch += items
                     continue
                 except (errors.PermanentError, ValidationError, UserError):
                     pass  # the one-record path quarantines it, with its reason
             results[record] = self._export_safely(backend, kind, record)
+        refused = []
         for start in range(0, len(batch), adapter.batch_size):
-            results.update(self._create_remote_page(backend, adapter, kind, batch[start : start + adapter.batch_size]))
+            created, left = self._create_remote_page(backend, adapter, kind, batch[start : start + adapter.batch_size])
+            for record, external_ids in created.items():
+                if external_ids is None or (record in results and results[record] is None):
+                    results[record] = None
+                else:
+                    results[record] = ", ".join(filter(None, (results.get(record), external_ids)))
+            refused += [record for record in left if record not in refused]
+        # after the batches' answers are bound: the one-record path sees what they created
+        for record in refused:
+            if results.get(record, "") is not None:
+                results[record] = self._export_safely(backend, kind, record)
         return results
 
     def _create_remote_page(self, backend, adapter, kind, batch):
+        """Create ``batch`` ([(record, role, data, digest)]) in one call of the provider.
+
+        Return ({record: its new external id(s), or None when an answer could not be bound},
+        [the records of the items the provider refused])."""
         items = [
-            (data, reference_for(record), self._idempotency_key(backend, record, digest))
-            for record, data, digest in batch
+            (data, self._role_reference(record, role), self._idempotency_key(backend, record, digest))
+            for record, role, data, digest in batch
         ]
         try:
             outcomes = adapter.create_many(kind, items)
@@ -172,14 +217,14 @@ class ConnectorEngine(models.AbstractModel):
                 raise errors.TransientError(
                     f"a batch of {len(items)} {kind} records lost its answer: it is looked up again later"
                 ) from None
-        results, done = {}, []
-        for (record, _data, digest), outcome in zip(batch, outcomes, strict=True):
+        results, done, refused = {}, [], []
+        for (record, role, _data, digest), outcome in zip(batch, outcomes, strict=True):
             if isinstance(outcome, Exception):  # refused: the one-record path decides (name clash, quarantine)
-                results[record] = self._export_safely(backend, kind, record)
+                refused.append(record)
                 continue
             try:
                 with self._savepoint(kind, record.display_name):
-                    self._bind_export(backend, kind, record, None, outcome[0], outcome[1], digest)
+                    self._bind_export(backend, kind, record, None, outcome[0], outcome[1], digest, role)
             except errors.PermanentError as exc:  # the answer names a record linked to another
                 self.env["connector.quarantine"]._put(backend, exc, direction="export", kind=kind, record=record)
                 self.env["connector.sync.log"]._start(backend, "export", kind, record=record)._finish(
@@ -187,7 +232,8 @@ class ConnectorEngine(models.AbstractModel):
                 )
                 results[record] = None
                 continue
-            results[record] = outcome[0]
+            if results.get(record, "") is not None:
+                results[record] = ", ".join(filter(None, (results.get(record), outcome[0])))
             done.append((record, outcome[0]))
         if done:
             self.env["connector.sync.log"]._log_done(
@@ -195,11 +241,15 @@ class ConnectorEngine(models.AbstractModel):
             )
             exported = self.env[batch[0][0]._name].browse([record.id for record, _external_id in done])
             self._resolve_quarantine(backend, "export", kind, record=exported)
-        return results
+        return results, refused
 
-    def _external_ref(self, backend, kind, record):
-        """The external id of ``record``, exporting it first when it is not bound yet."""
-        binding = self.env["connector.binding"].sudo()._for_record(backend, kind, record)
+    def _external_ref(self, backend, kind, record, role=None):
+        """The external id of ``record``, exporting it first when it is not bound yet. A
+        partner's, at a provider that keeps customers and vendors apart, is that of its record
+        for ``role`` ("customer" or "vendor"; None: whichever is bound, else the customer)."""
+        if kind != "party" or not backend._party_roles_separate():
+            role = "all"
+        binding = self.env["connector.binding"].sudo()._for_record(backend, kind, record, role)
         if binding:
             return binding.external_id
-        return self._export(backend, kind, record)
+        return self._export(backend, kind, record, role or "customer")

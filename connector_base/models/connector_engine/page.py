@@ -142,12 +142,13 @@ class ConnectorEngine(models.AbstractModel):
         ``_create_new_<kind>`` returns the new Odoo records in order, None for a record it
         left out. When Odoo refuses the page, all of it goes to the one-record path."""
         records = [record for record, _vals in ready]
+        separate = backend._party_roles_separate() if kind == "party" else None
         try:
             with self._savepoint(kind, f"(a page of {len(records)})"):
                 targets = getattr(self, f"_create_new_{kind}")(backend, [vals for _r, vals in ready], records)
                 pairs = [(rec, target) for rec, target in zip(records, targets, strict=True) if target]
                 self.env["connector.binding"].sudo().create(
-                    [self._binding_vals(backend, kind, rec, target) for rec, target in pairs]
+                    [self._binding_vals(backend, kind, rec, target, separate=separate) for rec, target in pairs]
                 )
                 self.env["connector.sync.log"]._log_done(
                     backend, "import", kind, [(rec["external_id"], target) for rec, target in pairs]

@@ -1,8 +1,13 @@
 """Contacts (the ``party`` kind): partner values, matching a contact seen for the first time to
 an existing Odoo partner (for a page of contacts at once, or one), customer and vendor ranks,
-and the page path of new contacts."""
+and the page path of new contacts.
 
-from odoo import models
+One partner, several roles: at a provider that keeps a company's customer and vendor as two
+records (``party_roles_separate``), each is bound to the same partner with its role, linked on
+e-mail or tax id (or by a person in Partner Matching); a contact carrying both roles is bound
+once with the role "all"."""
+
+from odoo import models, tools
 
 from ...lib import errors
 
@@ -48,55 +53,127 @@ class ConnectorEngine(models.AbstractModel):
         Partner = self._quiet(self.env["res.partner"])
         vals = self._party_vals(backend, rec)
         roles = rec["roles"]
+        role = self._party_role(backend, rec)
 
         def create():
             partner = self._match_partner(backend, rec)
             if partner:
-                self._quiet(partner).write({k: v for k, v in vals.items() if v or k == "active"})
+                self._quiet(partner).write(self._link_vals(backend, partner, vals, role))
             else:
                 partner = Partner.create(dict(vals, company_id=backend.company_id.id))
             self._set_ranks(partner, roles)
             return partner
 
         def update(partner):
-            self._quiet(partner).write(vals)
+            self._quiet(partner).write(self._shared_vals(backend, partner, vals, role))
             self._set_ranks(partner, roles)
 
         return self._upsert(backend, "party", rec, create, update)
 
+    def _party_role(self, backend, rec, separate=None):
+        """The role a contact is bound with: its one role at a provider that keeps a customer
+        and a vendor as two records (``separate``: the adapter's ``party_roles_separate``),
+        else "all" (a contact carrying both roles is one record, and so is anything else)."""
+        roles = rec.get("roles") or []
+        if len(roles) != 1:
+            return "all"
+        if separate is None:
+            separate = backend._party_roles_separate()
+        return roles[0] if separate else "all"
+
+    def _other_roles(self, backend, partner, role):
+        """The roles other than ``role`` for which ``partner`` is bound to a contact of ``backend``
+        (none for "all": a contact that carries every role is the partner's only one)."""
+        if role == "all":
+            return set()
+        bindings = self.env["connector.binding"].sudo()._for_records(backend, "party", partner, [("role", "!=", role)])
+        return set(bindings.mapped("role"))
+
+    def _link_vals(self, backend, partner, vals, role):
+        """What a contact seen for the first time writes on the existing partner it matched.
+
+        A partner that already stands for a record of another role (the vendor of a company
+        whose customer is bound) keeps its values and only gets what it lacks; its name is
+        the customer's (QuickBooks makes the vendor's DisplayName differ from it)."""
+        linked = {key: value for key, value in vals.items() if value or key == "active"}
+        if not self._other_roles(backend, partner, role):
+            return linked
+        kept = {key: value for key, value in linked.items() if value and not partner[key]}
+        if role == "customer":
+            kept["name"] = vals["name"]
+        return kept
+
+    def _shared_vals(self, backend, partner, vals, role):
+        """What a contact's update writes on its partner. When the partner also stands for a
+        record of another role, what this record leaves empty is not cleared, the record does
+        not archive the partner (the other one may be active), and only the customer names it."""
+        if not self._other_roles(backend, partner, role):
+            return vals
+        return {
+            key: value
+            for key, value in vals.items()
+            if value and key != "active" and (key != "name" or role == "customer")
+        }
+
     def _page_hints_party(self, backend, records):
         """What matching contacts to Odoo partners needs, for a page of them at once:
-        {external id: (candidates not bound to another contact, the review row if any)}."""
+        {external id: (candidates, the review row if any, twin)}.
+
+        A candidate already bound to another contact of the connection is that contact's,
+        unless it is bound for another role only and the match is on e-mail or tax id: the
+        vendor of a company whose customer is bound is the same partner. ``twin``: the external
+        id of an earlier contact of the page of another role with the same e-mail or tax id
+        (created with the page, it is the partner this one links to afterwards), or None."""
         Match = self.env["connector.partner.match"].sudo()
+        separate = backend._party_roles_separate()
         keys = [str(rec["external_id"]) for rec in records]
+        roles = {key: self._party_role(backend, rec, separate) for key, rec in zip(keys, records, strict=True)}
         found = Match._candidates_many(
             backend,
             [(key, rec["name"], rec.get("email"), rec.get("vat")) for key, rec in zip(keys, records, strict=True)],
         )
-        # a partner already bound to another record of this provider is that record, not a match
         ids = {candidate[0].id for candidates in found.values() for candidate in candidates}
-        bound = set()
+        bound = {}
         if ids:
-            bound = set(
-                self.env["connector.binding"]
-                .sudo()
-                .search_fetch(
-                    [
-                        ("backend_id", "=", backend.id),
-                        ("external_type", "=", "party"),
-                        ("res_model", "=", "res.partner"),
-                        ("res_id", "in", list(ids)),
-                    ],
-                    ["res_id"],
-                )
-                .mapped("res_id")
-            )
+            partners = self.env["res.partner"].browse(ids)
+            for binding in self.env["connector.binding"].sudo()._for_records(backend, "party", partners):
+                bound.setdefault(binding.res_id, set()).add(binding.role)
+
+        def free(candidate, role):
+            taken = bound.get(candidate[0].id)
+            return not taken or (candidate[2] in ("email", "vat") and role != "all" and not taken & {role, "all"})
+
         rows = Match.search([("backend_id", "=", backend.id), ("external_id", "in", keys)])
         rows = {row.external_id: row for row in rows}
-        return {key: ([c for c in found[key] if c[0].id not in bound], rows.get(key, Match)) for key in keys}
+        twins = self._page_twins(keys, records, roles) if separate else {}
+        return {
+            key: ([c for c in found[key] if free(c, roles[key])], rows.get(key, Match), twins.get(key)) for key in keys
+        }
+
+    @staticmethod
+    def _page_twins(keys, records, roles):
+        """{external id: the earlier contact of the page, of another role, with its e-mail or tax id}."""
+        seen, twins = {}, {}
+        for key, rec in zip(keys, records, strict=True):
+            marks = []
+            if rec.get("email"):
+                marks.append(("email", tools.email_normalize(rec["email"].strip(), strict=False) or rec["email"]))
+            if rec.get("vat"):
+                marks.append(("vat", rec["vat"].strip()))
+            for mark in marks:
+                other = seen.get(mark)
+                if other and roles[other] != roles[key]:
+                    twins[key] = other
+                    break
+            for mark in marks:
+                seen.setdefault(mark, key)
+        return twins
 
     def _prepare_new_party(self, backend, rec, hint=None):
-        """A new partner's values, or None when the contact matches an Odoo partner."""
+        """A new partner's values, or None when the contact matches an Odoo partner (or its
+        twin of the page, created with the page: it is linked to that partner afterwards)."""
+        if hint and hint[2]:
+            return None
         if self._match_partner(backend, rec, hint):
             return None
         return dict(self._party_vals(backend, rec), company_id=backend.company_id.id, **self._rank_vals(rec["roles"]))
@@ -125,8 +202,9 @@ class ConnectorEngine(models.AbstractModel):
         candidates, or one between 0.85 and 0.95, go to review (or create, by policy).
         ``hint``: what ``_page_hints_party`` found for it, when a page was looked up at once."""
         Match = self.env["connector.partner.match"].sudo()
-        candidates, row = hint or self._page_hints_party(backend, [rec])[str(rec["external_id"])]
+        candidates, row, _twin = hint or self._page_hints_party(backend, [rec])[str(rec["external_id"])]
         if row and row.partner_id:
+            self._check_unbound_for_role(backend, rec, row.partner_id)
             return row.partner_id  # a person chose
         exact = [c for c in candidates if c[2] in ("email", "vat")]
         strong = [c for c in candidates if c[1] >= 0.95]
@@ -157,3 +235,25 @@ class ConnectorEngine(models.AbstractModel):
             f"{rec['name']} matches several Odoo partners: {names}",
             details={"candidates": [p.id for p, _s, _b in candidates]},
         )
+
+    def _check_unbound_for_role(self, backend, rec, partner):
+        """The partner a person chose for a contact must not stand for another contact of the
+        same role already (one partner per remote record and role)."""
+        role = self._party_role(backend, rec)
+        taken = (
+            self.env["connector.binding"]
+            .sudo()
+            ._for_records(
+                backend,
+                "party",
+                partner,
+                [("role", "in", ["all", role]), ("external_id", "!=", str(rec["external_id"]))],
+                limit=1,
+            )
+        )
+        if taken:
+            raise errors.PartnerAmbiguousError(
+                f"{rec['name']}: {partner.display_name}, chosen in Partner Matching, is already linked to "
+                f"{taken.external_id}: choose another partner, or merge the two records at the provider",
+                details={"candidates": [partner.id]},
+            )

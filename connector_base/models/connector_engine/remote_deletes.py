@@ -40,6 +40,9 @@ class ConnectorEngine(models.AbstractModel):
                 details={"remote_deleted": True},
             )
         action = self.DELETE_ACTIONS[kind]
+        if kind == "party" and self._other_roles(backend, target, binding.role):
+            binding.unlink()  # the partner still stands for the company's record of another role
+            return target
         quiet = self._quiet(target)
         if action == "archive":
             quiet.active = False

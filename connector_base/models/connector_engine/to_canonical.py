@@ -107,7 +107,9 @@ class ConnectorEngine(models.AbstractModel):
             "move_type": move.move_type,
             "number": move.name if move.name and move.name != "/" else None,
             "reference": move.ref or None,
-            "partner": self._external_ref(backend, "party", move.commercial_partner_id),
+            "partner": self._external_ref(
+                backend, "party", move.commercial_partner_id, "vendor" if use == "purchase" else "customer"
+            ),
             "date": fields.Date.to_string(move.invoice_date or move.date),
             "due_date": fields.Date.to_string(move.invoice_date_due) if move.invoice_date_due else None,
             "currency": move.currency_id.name,
@@ -130,7 +132,12 @@ class ConnectorEngine(models.AbstractModel):
                 allocations.append({"document": self._external_ref(backend, "invoice", move), "amount": amount})
         data = {
             "payment_type": payment.payment_type,
-            "partner": self._external_ref(backend, "party", payment.partner_id.commercial_partner_id),
+            "partner": self._external_ref(
+                backend,
+                "party",
+                payment.partner_id.commercial_partner_id,
+                "vendor" if payment.partner_type == "supplier" else "customer",
+            ),
             "date": fields.Date.to_string(payment.date),
             "amount": quantize(Decimal(str(payment.amount)), payment.currency_id.decimal_places),
             "currency": payment.currency_id.name,
@@ -174,7 +181,8 @@ class ConnectorEngine(models.AbstractModel):
             else:
                 data["credit"] = quantize(-amount, move.currency_id.decimal_places)
             if line.partner_id:
-                data["partner"] = self._external_ref(backend, "party", line.partner_id.commercial_partner_id)
+                role = {"liability_payable": "vendor", "asset_receivable": "customer"}.get(line.account_id.account_type)
+                data["partner"] = self._external_ref(backend, "party", line.partner_id.commercial_partner_id, role)
             lines.append(data)
         return {
             "number": move.name if move.name != "/" else None,

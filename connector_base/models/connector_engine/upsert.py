@@ -195,15 +195,16 @@ class ConnectorEngine(models.AbstractModel):
             Binding.create(vals)
         return target
 
-    @staticmethod
-    def _binding_vals(backend, kind, record, target, digest=None):
-        """The binding of ``record`` to ``target`` after an import."""
+    def _binding_vals(self, backend, kind, record, target, digest=None, separate=None):
+        """The binding of ``record`` to ``target`` after an import (``separate``: the provider's
+        ``party_roles_separate``, when the caller has it at hand)."""
         return {
             "backend_id": backend.id,
             "external_type": kind,
             "external_id": str(record["external_id"]),
             "res_model": target._name,
             "res_id": target.id,
+            "role": self._party_role(backend, record, separate) if kind == "party" else "all",
             "external_version": record.get("version"),
             "remote_updated_at": record.get("updated_at"),
             "content_hash": digest or content_hash(record),

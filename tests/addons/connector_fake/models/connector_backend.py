@@ -16,6 +16,8 @@ class FakeAdapter(ProviderAdapter):
 
     def __init__(self, backend):
         self.backend = backend
+        # a company that is a customer and a vendor: two records (QuickBooks-like) or one contact (Reckon-like)
+        self.party_roles_separate = bool(backend.fake_roles_separate)
         self.Record = backend.env["connector.fake.record"].sudo()
         self.calls = backend.env.context.get("fake_calls")  # a list the test can inspect
 
@@ -117,6 +119,7 @@ class ConnectorBackend(models.Model):
     fake_fault = fields.Selection(
         [("auth", "Refuse credentials"), ("throttle", "Throttle"), ("lose_response", "Lose write responses")]
     )
+    fake_roles_separate = fields.Boolean("Customers and vendors are separate records")
 
     def _provider_ready(self):
         return self.provider == "fake" or super()._provider_ready()
