@@ -13,6 +13,7 @@ from . import connector_webhook_event
 from . import connector_cursor
 from . import connector_engine
 from . import account_move
+from . import account_tax
 from . import account_payment
 from . import res_partner
 from . import product_product
