@@ -1,2 +1,3 @@
 from . import test_engine
 from . import test_schedules
+from . import test_tax_modes
