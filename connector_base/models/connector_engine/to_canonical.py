@@ -110,6 +110,8 @@ class ConnectorEngine(models.AbstractModel):
                     backend, "connector.account.mapping", "account_id", line.account_id, "Account"
                 )
             lines.append(data)
+        if inclusive:
+            self._settle_inclusive_lines(move, lines)
         data = {
             "move_type": move.move_type,
             "number": move.name if move.name and move.name != "/" else None,
@@ -128,6 +130,20 @@ class ConnectorEngine(models.AbstractModel):
         if move.currency_id != move.company_id.currency_id and move.invoice_currency_rate:
             data["exchange_rate"] = quantize(Decimal(1) / Decimal(str(move.invoice_currency_rate)), 6)
         return data
+
+    @staticmethod
+    def _settle_inclusive_lines(move, lines):
+        """The lines of a tax-inclusive document add up to its totals. Rounding globally, Odoo
+        rounds the document's amount without tax once, which can part by a cent from the sum
+        of the lines' amounts with tax (the price the customer saw): that cent goes on the
+        largest line, so that the provider's total, the sum of its lines, is Odoo's."""
+        places = move.currency_id.decimal_places
+        if not lines:
+            return
+        largest = max(lines, key=lambda line: abs(line["amount"]))
+        for key, total in (("amount", move.amount_total), ("amount_untaxed", move.amount_untaxed)):
+            left = quantize(Decimal(str(total)), places) - sum((line[key] for line in lines), Decimal(0))
+            largest[key] += left
 
     def _external_taxes(self, backend, taxes, use):
         """The provider's tax codes of a line's Odoo taxes, in the order Odoo applies them.
