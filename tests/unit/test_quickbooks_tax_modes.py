@@ -246,3 +246,40 @@ def test_a_tax_inclusive_document_goes_out_with_its_amounts_without_tax_and_with
     del record["lines"][0]["amount_untaxed"]
     with pytest.raises(errors.PayloadValidationError, match="amount without tax"):
         mappers.invoice_from_canonical(record, tax_mode="global", home_currency="CAD", reference="odoo:account.move:7")
+
+
+def test_a_tax_inclusive_bill_goes_out_and_comes_back_with_its_amounts_with_tax():
+    company = canadian_company()
+    vendor = company.snapshot("Vendor")[0]
+    expense = next(doc for doc in company.snapshot("Account") if doc["Name"] == "Office Expenses")
+    record = dict(
+        inclusive_record(),
+        move_type="in_invoice",
+        partner=f"Vendor/{vendor['Id']}",
+        lines=[
+            {
+                "account": expense["Id"],
+                "quantity": D("1"),
+                "price_unit": D("57.50"),
+                "amount": D("57.50"),
+                "amount_untaxed": D("50.00"),
+                "taxes": ["24"],  # HST 15%
+            }
+        ],
+        amount_untaxed=D("50.00"),
+        amount_tax=D("7.50"),
+        amount_total=D("57.50"),
+    )
+    entity, body = mappers.invoice_from_canonical(
+        record, tax_mode="global", home_currency="CAD", reference="odoo:account.move:8"
+    )
+    detail = body["Line"][0]["AccountBasedExpenseLineDetail"]
+    assert (entity, body["Line"][0]["Amount"], detail["TaxInclusiveAmt"]) == ("Bill", D("50.00"), D("57.50"))
+    doc = company.write("Bill", body)
+    assert (doc["TotalAmt"], doc["TxnTaxDetail"]["TotalTax"]) == (D("57.50"), D("7.50"))
+    back = canonical.validate("invoice", mappers.to_canonical("Bill", doc, tax_mode="global"))
+    assert (back["tax_mode"], back["lines"][0]["price_unit"], back["lines"][0]["amount_untaxed"]) == (
+        "inclusive",
+        D("57.50"),
+        D("50.00"),
+    )
