@@ -35,6 +35,19 @@ def sales_line(qty, tax_code, **amounts):
     return line
 
 
+def write_invoice(company, lines, *, inclusive=False):
+    """An invoice of customer 1 in the company's home currency, written as an API client does."""
+    body = {
+        "CustomerRef": {"value": "1"},
+        "TxnDate": "2026-02-01",
+        "CurrencyRef": {"value": company.home_currency},
+        "Line": lines,
+    }
+    if inclusive:
+        body["GlobalTaxCalculation"] = "TaxInclusive"
+    return company.write("Invoice", body)
+
+
 def canadian_company():
     company = Company("4620816365000000003", country="CA", home_currency="CAD")
     generate_company(
@@ -49,15 +62,10 @@ def test_a_tax_inclusive_invoice_keeps_its_amounts_without_tax_and_the_amount_wi
     """As the published answers of an Australian company: TaxInclusiveAmt 450.0, Qty 450 ->
     Amount 409.09, UnitPrice 0.9090889, TotalTax 40.91 on NetAmountTaxable 409.09, TotalAmt 450.0."""
     company = australian_company()
-    doc = company.write(
-        "Invoice",
-        {
-            "CustomerRef": {"value": "1"},
-            "TxnDate": "2021-04-14",
-            "CurrencyRef": {"value": "AUD"},
-            "GlobalTaxCalculation": "TaxInclusive",
-            "Line": [sales_line("450", "10", inclusive="450.00"), sales_line("3", "10", inclusive="6600.00")],
-        },
+    doc = write_invoice(
+        company,
+        [sales_line("450", "10", inclusive="450.00"), sales_line("3", "10", inclusive="6600.00")],
+        inclusive=True,
     )
     first, second = doc["Line"][:2]
     assert (first["Amount"], first["SalesItemLineDetail"]["UnitPrice"]) == (D("409.09"), D("0.9090889"))
@@ -70,34 +78,20 @@ def test_a_tax_inclusive_invoice_keeps_its_amounts_without_tax_and_the_amount_wi
 
 def test_without_the_amount_with_tax_quickbooks_takes_the_amount_as_without_tax():
     company = australian_company()
-    doc = company.write(
-        "Invoice",
-        {
-            "CustomerRef": {"value": "1"},
-            "TxnDate": "2021-04-14",
-            "CurrencyRef": {"value": "AUD"},
-            "GlobalTaxCalculation": "TaxInclusive",
-            "Line": [sales_line("2", "10", price="50")],
-        },
-    )
+    doc = write_invoice(company, [sales_line("2", "10", price="50")], inclusive=True)
     assert doc["Line"][0]["SalesItemLineDetail"]["TaxInclusiveAmt"] == D("110.00")
     assert (doc["TotalAmt"], doc["TxnTaxDetail"]["TotalTax"]) == (D("110.00"), D("10.00"))
 
 
 def test_a_rate_applied_on_amount_plus_tax_is_charged_on_the_amount_with_the_rates_before_it():
     company = canadian_company()
-    doc = company.write(
-        "Invoice",
-        {
-            "CustomerRef": {"value": "1"},
-            "TxnDate": "2026-02-01",
-            "CurrencyRef": {"value": "CAD"},
-            "Line": [
-                sales_line("1", "21", price="100"),
-                sales_line("2", "22", price="100"),
-                sales_line("1", "20", price="50"),
-            ],
-        },
+    doc = write_invoice(
+        company,
+        [
+            sales_line("1", "21", price="100"),
+            sales_line("2", "22", price="100"),
+            sales_line("1", "20", price="50"),
+        ],
     )
     taxes = {line["TaxLineDetail"]["TaxRateRef"]["value"]: line for line in doc["TxnTaxDetail"]["TaxLine"]}
     assert taxes["20"]["Amount"] == D("17.50")  # GST on 100 + 200 + 50
@@ -108,16 +102,7 @@ def test_a_rate_applied_on_amount_plus_tax_is_charged_on_the_amount_with_the_rat
 
 def test_a_tax_inclusive_invoice_backs_out_compound_rates_together():
     company = canadian_company()
-    doc = company.write(
-        "Invoice",
-        {
-            "CustomerRef": {"value": "1"},
-            "TxnDate": "2026-02-01",
-            "CurrencyRef": {"value": "CAD"},
-            "GlobalTaxCalculation": "TaxInclusive",
-            "Line": [sales_line("1", "21", inclusive="224.70")],
-        },
-    )
+    doc = write_invoice(company, [sales_line("1", "21", inclusive="224.70")], inclusive=True)
     assert doc["Line"][0]["Amount"] == D("200.00")
     assert (doc["TotalAmt"], doc["TxnTaxDetail"]["TotalTax"]) == (D("224.70"), D("24.70"))
 
@@ -140,16 +125,7 @@ def test_the_generator_makes_tax_inclusive_invoices_of_mixed_rates():
 # ---------------------------------------------------------------------- the mappers
 def test_a_tax_inclusive_invoice_comes_in_with_prices_including_tax():
     company = australian_company()
-    doc = company.write(
-        "Invoice",
-        {
-            "CustomerRef": {"value": "1"},
-            "TxnDate": "2021-04-14",
-            "CurrencyRef": {"value": "AUD"},
-            "GlobalTaxCalculation": "TaxInclusive",
-            "Line": [sales_line("450", "10", inclusive="450.00")],
-        },
-    )
+    doc = write_invoice(company, [sales_line("450", "10", inclusive="450.00")], inclusive=True)
     record = canonical.validate("invoice", mappers.to_canonical("Invoice", doc, tax_mode="global"))
     line = record["lines"][0]
     assert record["tax_mode"] == "inclusive"
