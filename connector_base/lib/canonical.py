@@ -159,10 +159,32 @@ def _payment_rules(record, messages):
         )
 
 
+def combined_rate(components):
+    """The percent that ``components`` ({rate, compound} in application order) charge together:
+    a compound component is charged on the amount with the components before it
+    (GST 5% then PST 7% compound: 5 + 7 x 1.05 = 12.35)."""
+    total = Decimal(0)
+    for component in components:
+        rate = to_decimal(component["rate"])
+        total += rate * (1 + total / 100) if component.get("compound") else rate
+    return total
+
+
 def _tax_rules(record, messages):
     rate = to_decimal(record.get("rate", 0))
     if rate < 0 or rate > 100:
         messages.append(f"rate: {rate} is not a percentage between 0 and 100")
+    components = record.get("components") or []
+    for i, component in enumerate(components):
+        part = to_decimal(component["rate"])
+        if part < 0 or part > 100:
+            messages.append(f"components/{i}: {part} is not a percentage between 0 and 100")
+    if components and components[0].get("compound"):
+        messages.append("components/0: the first component cannot be compound, no tax comes before it")
+    if components and not messages:
+        combined = combined_rate(components)
+        if abs(combined - rate) > Decimal("0.0001"):
+            messages.append(f"rate: {rate} is not the {combined.normalize()} its components make together")
 
 
 _RULES = {

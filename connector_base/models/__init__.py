@@ -18,6 +18,7 @@ from . import connector_credit_application
 from . import connector_engine
 from . import connector_sync_status
 from . import account_move
+from . import account_tax
 from . import account_payment
 from . import account_partial_reconcile
 from . import res_partner

@@ -88,9 +88,10 @@ class QuickBooksAdapter(ProviderAdapter):
         return self._home_currency
 
     def rates(self):
+        """TaxRate Id -> TaxRate (its RateValue and Name), for the tax codes that combine them."""
         if self._rates is None:
             self._rates = {
-                str(doc["Id"]): doc.get("RateValue") or 0
+                str(doc["Id"]): doc
                 for doc in self.client.query_all("TaxRate", ["Active IN (true, false)"], order_by=None)
             }
         return self._rates

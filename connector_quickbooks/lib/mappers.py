@@ -11,6 +11,7 @@ import re
 from decimal import Decimal
 
 from odoo.addons.connector_base.lib import errors
+from odoo.addons.connector_base.lib.canonical import combined_rate
 from odoo.addons.connector_base.lib.money import quantize, to_decimal
 
 #: canonical kind -> the QuickBooks entities that make it
@@ -225,22 +226,47 @@ def account_to_canonical(doc):
     return record
 
 
+def _rate_of(rates, rate_id):
+    """(percent, name) of a TaxRate: ``rates`` maps its Id to the TaxRate or to its percent."""
+    found = rates.get(rate_id)
+    if isinstance(found, dict):
+        return to_decimal(found.get("RateValue") or 0), found.get("Name") or f"Tax rate {rate_id}"
+    return to_decimal(found or 0), f"Tax rate {rate_id}"
+
+
 def tax_to_canonical(doc, rates):
-    """A TaxCode with the sum of its rates; ``rates`` maps TaxRate Id -> Decimal percent."""
+    """A TaxCode with the rate its rates make together; a code of several rates lists them as
+    components in TaxOrder, a TaxOnAmountPlusTax rate (Canadian PST or QST charged on the
+    amount with GST) compound. ``rates`` maps TaxRate Id -> TaxRate (or its percent)."""
     sales = (doc.get("SalesTaxRateList") or {}).get("TaxRateDetail") or []
     purchases = (doc.get("PurchaseTaxRateList") or {}).get("TaxRateDetail") or []
     details = sales or purchases
-    rate = sum((to_decimal(rates.get(ref(d, "TaxRateRef"), 0)) for d in details), Decimal(0))
+    ordered = [d for _n, d in sorted(enumerate(details), key=lambda p: (int(p[1].get("TaxOrder") or 0), p[0]))]
+    components = []
+    for detail in ordered:
+        rate, name = _rate_of(rates, ref(detail, "TaxRateRef"))
+        applicable = detail.get("TaxTypeApplicable") or "TaxOnAmount"
+        if applicable == "TaxOnTax":
+            raise errors.PayloadValidationError(
+                f"Tax code {doc.get('Name')}: its rate {name} is charged on the other taxes alone (TaxOnTax), "
+                "which Odoo's taxes cannot compute"
+            )
+        components.append({"name": name, "rate": rate, "compound": applicable == "TaxOnAmountPlusTax"})
+    if components:
+        components[0]["compound"] = False  # nothing comes before the first
     scope = "both" if sales and purchases else "sale" if sales else "purchase" if purchases else "none"
-    return {
+    record = {
         "external_id": str(doc["Id"]),
         **_meta(doc),
         "name": doc.get("Name") or str(doc["Id"]),
         "description": _text(doc.get("Description")),
-        "rate": rate,
+        "rate": combined_rate(components),
         "scope": scope,
         "active": bool(doc.get("Active", True)),
     }
+    if len(components) > 1:
+        record["components"] = components
+    return record
 
 
 def _line_taxes(detail, doc, tax_mode):
@@ -259,40 +285,66 @@ def _line_taxes(detail, doc, tax_mode):
     return [code]
 
 
+ITEM_DETAILS = ("SalesItemLineDetail", "ItemBasedExpenseLineDetail")
+EXPENSE_DETAILS = ITEM_DETAILS[1:] + ("AccountBasedExpenseLineDetail",)
+
+
+def _inclusive(doc, tax_mode):
+    """True when the document's lines can come in with their taxes included.
+
+    On a TaxInclusive document QuickBooks keeps Line.Amount and UnitPrice WITHOUT tax and the
+    amount with tax in the line detail's TaxInclusiveAmt (Amount 409.09, TaxInclusiveAmt 450.0
+    on an Australian company's invoice); without TaxInclusiveAmt on every line (older minor
+    versions, a US company) the document comes in tax-exclusive, which totals the same."""
+    if doc.get("GlobalTaxCalculation") != "TaxInclusive" or tax_mode == "us":
+        return False
+    lines = [line for line in doc.get("Line") or [] if line.get("DetailType") in ITEM_DETAILS + EXPENSE_DETAILS]
+    return bool(lines) and all(
+        (line.get(line["DetailType"]) or {}).get("TaxInclusiveAmt") is not None for line in lines
+    )
+
+
 def invoice_to_canonical(doc, entity, tax_mode="us"):
     purchase = entity in ("Bill", "VendorCredit")
     party_entity = "Vendor" if purchase else "Customer"
+    inclusive = _inclusive(doc, tax_mode)
     lines = []
     for line in doc.get("Line") or []:
         kind = line.get("DetailType")
         detail = line.get(kind) or {}
         amount = _money(line.get("Amount"))
-        if kind in ("SalesItemLineDetail", "ItemBasedExpenseLineDetail"):
+        gross = _money(detail.get("TaxInclusiveAmt")) if inclusive else amount
+        if kind in ITEM_DETAILS:
             qty = to_decimal(detail.get("Qty") if detail.get("Qty") not in (None, "") else 1)
             price = detail.get("UnitPrice")
-            if price in (None, ""):
+            if inclusive:
+                price = quantize(gross / qty, 6) if qty else gross
+            elif price in (None, ""):
                 price = amount / qty if qty else amount
             item = {
                 "description": _text(line.get("Description")),
                 "quantity": qty,
                 "price_unit": to_decimal(price),
-                "amount": amount,
+                "amount": gross,
                 "taxes": _line_taxes(detail, doc, tax_mode),
             }
+            if inclusive:
+                item["amount_untaxed"] = amount
             if ref(detail, "ItemRef"):
                 item["product"] = ref(detail, "ItemRef")
             lines.append(item)
         elif kind == "AccountBasedExpenseLineDetail":
-            lines.append(
-                {
-                    "description": _text(line.get("Description")),
-                    "account": ref(detail, "AccountRef"),
-                    "quantity": Decimal(1),
-                    "price_unit": amount,
-                    "amount": amount,
-                    "taxes": _line_taxes(detail, doc, tax_mode),
-                }
-            )
+            item = {
+                "description": _text(line.get("Description")),
+                "account": ref(detail, "AccountRef"),
+                "quantity": Decimal(1),
+                "price_unit": gross,
+                "amount": gross,
+                "taxes": _line_taxes(detail, doc, tax_mode),
+            }
+            if inclusive:
+                item["amount_untaxed"] = amount
+            lines.append(item)
         elif kind == "DiscountLineDetail" and amount:
             item = {
                 "description": _text(line.get("Description")) or "Discount",
@@ -318,7 +370,11 @@ def invoice_to_canonical(doc, entity, tax_mode="us"):
         # (a term, when the document has one and it is mapped, still decides in Odoo)
         "due_date": doc.get("DueDate") or doc.get("TxnDate"),
         "currency": ref(doc, "CurrencyRef") or "USD",
-        "tax_mode": TAX_MODES.get(doc.get("GlobalTaxCalculation"), "exclusive"),
+        "tax_mode": "inclusive"
+        if inclusive
+        else "none"
+        if doc.get("GlobalTaxCalculation") == "NotApplicable"
+        else "exclusive",
         "memo": _text((doc.get("CustomerMemo") or {}).get("value")) or _note(doc),
         "state": "void" if is_voided(doc) else "posted",
         "lines": lines,
@@ -530,6 +586,28 @@ def _tax_code(line, tax_mode, what):
     return {"value": str(taxes[0])}
 
 
+def _line_amounts(line, inclusive, what):
+    """(Qty, UnitPrice, Amount, amount with tax) of a line as QuickBooks keeps them: Amount and
+    UnitPrice WITHOUT tax, also on a tax-inclusive document, whose lines carry the amount with
+    tax apart (TaxInclusiveAmt; QuickBooks backs the tax out of it)."""
+    qty = to_decimal(line["quantity"])
+    price = to_decimal(line["price_unit"])
+    discount = to_decimal(line.get("discount") or 0)
+    if discount:
+        price = quantize(price * (1 - discount / 100), 6)
+    amount = quantize(line.get("amount") if line.get("amount") is not None else qty * price)
+    gross = None
+    if inclusive:
+        if line.get("amount_untaxed") is None:
+            raise errors.PayloadValidationError(
+                f"{what}: a tax-inclusive line needs its amount without tax (amount_untaxed) for QuickBooks"
+            )
+        gross, amount = amount, quantize(line["amount_untaxed"])
+    if qty and quantize(qty * price) != amount:
+        price = quantize(amount / qty, 6)
+    return qty, price, amount, gross
+
+
 def _doc_line(detail_type, amount, line, detail):
     """A QuickBooks document line: its DetailType names the key that holds the detail."""
     return {"DetailType": detail_type, "Amount": amount, "Description": line.get("description"), detail_type: detail}
@@ -554,18 +632,17 @@ def invoice_from_canonical(record, *, tax_mode, home_currency, reference):
     if record["currency"] != home_currency and record.get("exchange_rate"):
         body["ExchangeRate"] = to_decimal(record["exchange_rate"])
     mode = record.get("tax_mode", "exclusive")
+    # a US company has no tax-inclusive documents: the lines go without their taxes
+    inclusive = mode == "inclusive" and tax_mode != "us"
+    if mode == "inclusive" and not inclusive:
+        mode = "exclusive"
     body["GlobalTaxCalculation"] = {"exclusive": "TaxExcluded", "inclusive": "TaxInclusive"}.get(mode, "NotApplicable")
     if record.get("memo") and not purchase:
         body["CustomerMemo"] = {"value": record["memo"][:1000]}
     first_tax = None
     for number, line in enumerate(record["lines"], 1):
         what = f"line {number}"
-        qty = to_decimal(line["quantity"])
-        price = to_decimal(line["price_unit"])
-        discount = to_decimal(line.get("discount") or 0)
-        if discount:
-            price = quantize(price * (1 - discount / 100), 6)
-        amount = quantize(line.get("amount") if line.get("amount") is not None else qty * price)
+        qty, price, amount, gross = _line_amounts(line, record.get("tax_mode") == "inclusive", what)
         if line.get("taxes") and first_tax is None:
             first_tax = str(line["taxes"][0])
         if not purchase:
@@ -573,15 +650,13 @@ def invoice_from_canonical(record, *, tax_mode, home_currency, reference):
                 raise errors.PayloadValidationError(
                     f"{what}: QuickBooks invoice lines need a product (an Item); this line has only an account"
                 )
-            if qty and quantize(qty * price) != amount:
-                price = quantize(amount / qty, 6)
             detail = {
                 "ItemRef": {"value": str(line["product"])},
                 "Qty": qty,
                 "UnitPrice": price,
                 "TaxCodeRef": _tax_code(line, tax_mode, what),
             }
-            body["Line"].append(_doc_line("SalesItemLineDetail", amount, line, detail))
+            kind = "SalesItemLineDetail"
         elif line.get("product"):
             detail = {
                 "ItemRef": {"value": str(line["product"])},
@@ -590,12 +665,15 @@ def invoice_from_canonical(record, *, tax_mode, home_currency, reference):
             }
             if tax_mode != "us":
                 detail["TaxCodeRef"] = _tax_code(line, tax_mode, what)
-            body["Line"].append(_doc_line("ItemBasedExpenseLineDetail", amount, line, detail))
+            kind = "ItemBasedExpenseLineDetail"
         else:
             detail = {"AccountRef": {"value": str(line["account"])}}
             if tax_mode != "us":
                 detail["TaxCodeRef"] = _tax_code(line, tax_mode, what)
-            body["Line"].append(_doc_line("AccountBasedExpenseLineDetail", amount, line, detail))
+            kind = "AccountBasedExpenseLineDetail"
+        if inclusive:
+            detail["TaxInclusiveAmt"] = gross
+        body["Line"].append(_doc_line(kind, amount, line, detail))
     if tax_mode == "us" and not purchase:
         tax_detail = {}
         if first_tax:

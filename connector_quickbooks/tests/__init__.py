@@ -5,3 +5,4 @@ from . import test_quickbooks_published_documents
 from . import test_quickbooks_accountant
 from . import test_quickbooks_credits
 from . import test_quickbooks_dual_role
+from . import test_quickbooks_tax_modes

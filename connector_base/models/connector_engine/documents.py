@@ -24,21 +24,20 @@ class ConnectorEngine(models.AbstractModel):
         journal = self._journal(backend, move_type)
         lines = []
         has_tax = False
+        included = rec.get("tax_mode") == "inclusive"
         for line in rec["lines"]:
-            vals = {
-                "name": line.get("description") or False,
-                "quantity": float(to_decimal(line["quantity"])),
-                "price_unit": float(to_decimal(line["price_unit"])),
-                "discount": float(to_decimal(line.get("discount", 0))),
-            }
+            vals = {"name": line.get("description") or False, **self._line_quantity_price(line, currency)}
             if line.get("product"):
                 product = self._dependency(backend, "product", line["product"])
                 vals["product_id"] = product.id
                 if not vals["name"]:
                     vals["name"] = product.display_name
+            if vals.pop("as_amount", None):
+                quantity = format(to_decimal(line["quantity"]), "f")
+                vals["name"] = f"{vals['name'] or ''} ({quantity} x {line['price_unit']})"
             if line.get("account"):
                 vals["account_id"] = self._account(backend, line["account"]).id
-            taxes = self._taxes(backend, line.get("taxes"), use)
+            taxes = self._taxes(backend, line.get("taxes"), use, included=included)
             has_tax = has_tax or bool(taxes)
             vals["tax_ids"] = [fields.Command.set(taxes.ids)]
             lines.append(vals)
@@ -64,6 +63,24 @@ class ConnectorEngine(models.AbstractModel):
         if rec.get("exchange_rate") and currency != backend.company_id.currency_id:
             vals["invoice_currency_rate"] = float(Decimal(1) / to_decimal(rec["exchange_rate"]))
         return vals, lines
+
+    def _line_quantity_price(self, line, currency):
+        """Quantity, unit price and discount of a line. A unit price Odoo cannot hold to its
+        precision (QuickBooks keeps up to 7 decimals: 450 x 0.9090889 = 409.09) would change
+        the line's amount: such a line becomes one of its amount, its quantity and price
+        in its label (``as_amount``)."""
+        quantity = to_decimal(line["quantity"])
+        price = to_decimal(line["price_unit"])
+        discount = to_decimal(line.get("discount", 0))
+        vals = {"quantity": float(quantity), "price_unit": float(price), "discount": float(discount)}
+        if line.get("amount") is None:
+            return vals
+        digits = self.env["decimal.precision"].precision_get("Product Price")
+        places = currency.decimal_places
+        held = quantize(quantize(price, digits) * quantity * (1 - discount / 100), places)
+        if held == quantize(line["amount"], places):
+            return vals
+        return {"quantity": 1.0, "price_unit": float(to_decimal(line["amount"])), "discount": 0.0, "as_amount": True}
 
     def _prepare_new_invoice(self, backend, rec):
         vals, lines = self._invoice_vals(backend, rec)

@@ -49,6 +49,12 @@ class ConnectorEngine(models.AbstractModel):
             "external_name": rec["name"],
             "external_rate": format(to_decimal(rec["rate"]), "f"),
             "scope": rec["scope"],
+            "compound": bool(rec.get("compound")),
+            "external_components": [
+                {"name": c["name"], "rate": format(to_decimal(c["rate"]), "f"), "compound": bool(c.get("compound"))}
+                for c in rec.get("components") or []
+            ]
+            or False,
         }
 
         def create():
@@ -76,10 +82,13 @@ class ConnectorEngine(models.AbstractModel):
             )
         return account
 
-    def _taxes(self, backend, external_ids, use):
+    def _taxes(self, backend, external_ids, use, included=False):
+        """The Odoo taxes of a line's tax codes (in application order): price included on a
+        tax-inclusive document; before a compound tax, the variant that adds itself to the
+        base of the taxes after it, and the compound tax charged on what they added."""
         Tax = self.env["account.tax"]
         Mapping = self.env["connector.tax.mapping"]
-        taxes = Tax
+        rows = []
         for external_id in external_ids or []:
             Mapping._resolve(backend, external_id)
             row = Mapping.search([("backend_id", "=", backend.id), ("external_id", "=", str(external_id))], limit=1)
@@ -90,6 +99,19 @@ class ConnectorEngine(models.AbstractModel):
                     mapping_model="connector.tax.mapping",
                     external_id=str(external_id),
                 )
+            rows.append(row)
+        compound = [row.compound for row in rows]
+        chained = any(compound[1:])
+        found, including = [], False
+        for i, row in enumerate(rows):
+            before = chained and any(compound[i + 1 :])
+            affected = (True if compound[i] else (False if including else None)) if chained else None
+            found.append(row._tax_for(use, included=included, before_compound=before, base_affected=affected))
+            including = including or before
+        if chained:
+            Tax._connector_check_order(found)
+        taxes = Tax
+        for tax in found:
             taxes |= tax
         return taxes
 

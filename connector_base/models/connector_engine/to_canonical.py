@@ -79,22 +79,30 @@ class ConnectorEngine(models.AbstractModel):
 
     def _to_canonical_invoice(self, backend, move):
         use = "sale" if move.move_type.startswith("out_") else "purchase"
+        places = move.currency_id.decimal_places
+        product_lines = move.invoice_line_ids.filtered(lambda ln: ln.display_type == "product")
+        # tax-inclusive when every taxed line's taxes include the price; a document that mixes
+        # goes out without tax included, its price-included lines at their amount without tax
+        taxed = product_lines.filtered("tax_ids")
+        inclusive = bool(taxed) and all(line.tax_ids._connector_price_included() for line in taxed)
         lines = []
-        for line in move.invoice_line_ids.filtered(lambda ln: ln.display_type == "product"):
+        for line in product_lines:
+            untaxed = quantize(Decimal(str(line.price_subtotal)), places)
             data = {
                 "description": line.name or None,
                 "quantity": Decimal(str(line.quantity)),
                 "price_unit": Decimal(str(line.price_unit)),
-                "amount": quantize(Decimal(str(line.price_subtotal)), move.currency_id.decimal_places),
-                "taxes": [
-                    self._external_mapping(
-                        backend, "connector.tax.mapping", "tax_id" if use == "sale" else "tax_id", tax, "Tax"
-                    )
-                    for tax in line.tax_ids
-                ],
+                "amount": untaxed,
+                "taxes": self._external_taxes(backend, line.tax_ids, use),
             }
             if line.discount:
                 data["discount"] = Decimal(str(line.discount))
+            if inclusive:
+                data["amount"] = quantize(Decimal(str(line.price_total)), places)
+                data["amount_untaxed"] = untaxed
+            elif line.tax_ids and line.tax_ids._connector_price_included() and line.quantity:
+                data["price_unit"] = quantize(untaxed / Decimal(str(line.quantity)), 6)
+                data.pop("discount", None)
             if line.product_id:
                 data["product"] = self._external_ref(backend, "product", line.product_id)
             else:
@@ -102,7 +110,8 @@ class ConnectorEngine(models.AbstractModel):
                     backend, "connector.account.mapping", "account_id", line.account_id, "Account"
                 )
             lines.append(data)
-        places = move.currency_id.decimal_places
+        if inclusive:
+            self._settle_inclusive_lines(move, lines)
         data = {
             "move_type": move.move_type,
             "number": move.name if move.name and move.name != "/" else None,
@@ -113,7 +122,7 @@ class ConnectorEngine(models.AbstractModel):
             "date": fields.Date.to_string(move.invoice_date or move.date),
             "due_date": fields.Date.to_string(move.invoice_date_due) if move.invoice_date_due else None,
             "currency": move.currency_id.name,
-            "tax_mode": "exclusive",
+            "tax_mode": "inclusive" if inclusive else "exclusive",
             "state": "posted" if move.state == "posted" else ("void" if move.state == "cancel" else "draft"),
             "lines": lines,
             "amount_untaxed": quantize(Decimal(str(move.amount_untaxed)), places),
@@ -123,6 +132,64 @@ class ConnectorEngine(models.AbstractModel):
         if move.currency_id != move.company_id.currency_id and move.invoice_currency_rate:
             data["exchange_rate"] = quantize(Decimal(1) / Decimal(str(move.invoice_currency_rate)), 6)
         return data
+
+    @staticmethod
+    def _settle_inclusive_lines(move, lines):
+        """The lines of a tax-inclusive document add up to its totals. Rounding globally, Odoo
+        rounds the document's amount without tax once, which can part by a cent from the sum
+        of the lines' amounts with tax (the price the customer saw): that cent goes on the
+        largest line, so that the provider's total, the sum of its lines, is Odoo's."""
+        places = move.currency_id.decimal_places
+        if not lines:
+            return
+        largest = max(lines, key=lambda line: abs(line["amount"]))
+        for key, total in (("amount", move.amount_total), ("amount_untaxed", move.amount_untaxed)):
+            left = quantize(Decimal(str(total)), places) - sum((line[key] for line in lines), Decimal(0))
+            largest[key] += left
+
+    def _external_taxes(self, backend, taxes, use):
+        """The provider's tax codes of a line's Odoo taxes, in the order Odoo applies them.
+
+        A tax made from a mapped one (price included, before a compound tax) carries the
+        code of the original. Taxes that together are a group mapped to one code (GST and
+        PST charged on it) go out as that code."""
+        if len(taxes) > 1:
+            code = self._external_group_code(backend, taxes)
+            if code:
+                return [code]
+        return [self._external_tax_code(backend, tax, use) for tax in taxes]
+
+    def _external_tax_code(self, backend, tax, use):
+        Mapping = self.env["connector.tax.mapping"].sudo()
+        fields_by_use = ["tax_id", "tax_included_id", "tax_before_compound_id", "purchase_tax_id"]
+        if use == "purchase":
+            fields_by_use.insert(0, fields_by_use.pop())
+        current = tax
+        while current:
+            domain = [("backend_id", "=", backend.id), "|", "|", "|"] + [(f, "=", current.id) for f in fields_by_use]
+            rows = Mapping.search(domain)
+            for field in fields_by_use:
+                row = rows.filtered(lambda r, f=field, t=current: r[f] == t)[:1]
+                if row:
+                    return row.external_id
+            current = current.connector_variant_of_id
+        raise errors.MappingMissingError(
+            f"Tax {tax.display_name} has no counterpart at the provider: map it first",
+            mapping_model="connector.tax.mapping",
+            external_id=f"odoo:{tax.id}",
+        )
+
+    def _external_group_code(self, backend, taxes):
+        """The code mapped to a group of exactly these taxes (or the originals they were made from)."""
+        originals = {tax._connector_original().id for tax in taxes}
+        rows = self.env["connector.tax.mapping"].sudo().search([("backend_id", "=", backend.id)])
+        for row in rows:
+            for group in row.tax_id | row.tax_included_id | row.purchase_tax_id:
+                if group.amount_type != "group":
+                    continue
+                if {child._connector_original().id for child in group.children_tax_ids} == originals:
+                    return row.external_id
+        return None
 
     def _to_canonical_payment(self, backend, payment):
         allocations = []

@@ -170,6 +170,8 @@ def _seed_taxes(company):
             ],
         )
         tax_codes = ["2", "3", "4"]
+    elif company.country == "CA":
+        tax_codes = _seed_canadian_taxes(company)
     else:
         company.seed(
             "TaxRate",
@@ -203,6 +205,55 @@ def _seed_taxes(company):
     return tax_codes
 
 
+#: Canadian sales taxes: (TaxRate Id, name, percent)
+CANADIAN_RATES = [
+    ("20", "GST", "5"),
+    ("21", "PST (charged on GST)", "7"),
+    ("22", "QST", "9.975"),
+    ("23", "HST ON", "13"),
+    ("24", "HST NS", "15"),
+    ("25", "Zero-rated", "0"),
+]
+#: Canadian tax codes: (TaxCode Id, name, [(TaxRate Id, TaxTypeApplicable)] in TaxOrder)
+CANADIAN_CODES = [
+    ("20", "GST", [("20", "TaxOnAmount")]),
+    ("21", "GST/PST compound", [("20", "TaxOnAmount"), ("21", "TaxOnAmountPlusTax")]),
+    ("22", "GST/QST QC", [("20", "TaxOnAmount"), ("22", "TaxOnAmount")]),
+    ("23", "HST ON", [("23", "TaxOnAmount")]),
+    ("24", "HST NS", [("24", "TaxOnAmount")]),
+    ("25", "Zero-rated", [("25", "TaxOnAmount")]),
+]
+
+
+def _seed_canadian_taxes(company):
+    """GST, HST, QST beside GST, and a PST charged on the amount with GST (TaxOnAmountPlusTax,
+    the later TaxOrder): the codes a Canadian company's documents carry. Returns the codes
+    documents are generated with (every rate; the compound code is left to the tests that
+    want it)."""
+    company.seed(
+        "TaxRate",
+        [{"Id": rid, "Name": name, "RateValue": Decimal(rate), "Active": True} for rid, name, rate in CANADIAN_RATES],
+    )
+    codes = []
+    for code_id, name, rates in CANADIAN_CODES:
+        details = [
+            {"TaxRateRef": {"value": rid}, "TaxTypeApplicable": applicable, "TaxOrder": order}
+            for order, (rid, applicable) in enumerate(rates)
+        ]
+        codes.append(
+            {
+                "Id": code_id,
+                "Name": name,
+                "Taxable": True,
+                "TaxGroup": len(rates) > 1,
+                "SalesTaxRateList": {"TaxRateDetail": details},
+                "PurchaseTaxRateList": {"TaxRateDetail": details},
+            }
+        )
+    company.seed("TaxCode", codes)
+    return ["20", "23", "24", "22", "25"]
+
+
 def _customers(company, rng, count, terms, foreign_share):
     write = company.write
     customer_docs = []
@@ -232,6 +283,30 @@ def _customers(company, rng, count, terms, foreign_share):
     return customer_docs
 
 
+def _invoice_lines(company, rng, item_docs, tax_codes, count, inclusive):
+    lines = []
+    for _ in range(count):
+        item = rng.choice(item_docs)
+        qty = Decimal(rng.randint(1, 12))
+        price = kit_seed.amount(rng, 199, 29999)
+        detail = {"ItemRef": _ref(item, "Name"), "Qty": qty, "UnitPrice": price}
+        if company.tax_mode == "us":
+            detail["TaxCodeRef"] = {"value": "TAX" if rng.random() < 0.6 else "NON"}
+        else:
+            detail["TaxCodeRef"] = {"value": rng.choice(tax_codes)}
+        line = {
+            "DetailType": "SalesItemLineDetail",
+            "Amount": qty * price,
+            "Description": item["Name"],
+            "SalesItemLineDetail": detail,
+        }
+        if inclusive:  # the price is with tax: QuickBooks works out Amount and UnitPrice
+            del line["Amount"], detail["UnitPrice"]
+            detail["TaxInclusiveAmt"] = qty * price
+        lines.append(line)
+    return lines
+
+
 def _ref(doc, name_key="DisplayName"):
     return {"value": doc["Id"], "name": doc.get(name_key) or doc.get("Name")}
 
@@ -250,8 +325,13 @@ def generate_company(
     lines_per_invoice=None,
     seed=1,
     start=None,
+    tax_inclusive_share=0.0,
 ):
-    """Fill ``company`` (a store.Company) and return the counts per entity."""
+    """Fill ``company`` (a store.Company) and return the counts per entity.
+
+    ``tax_inclusive_share`` of the invoices of a non-US company are tax-inclusive
+    (GlobalTaxCalculation TaxInclusive): their lines carry the amount with tax
+    (TaxInclusiveAmt), which QuickBooks backs the tax out of."""
     rng = random.Random(seed)
     start = start or (date.today() - timedelta(days=120))
     write = company.write
@@ -303,24 +383,8 @@ def generate_company(
         customer = rng.choice(customer_docs)
         currency = customer["CurrencyRef"]["value"]
         txn_date = start + timedelta(days=rng.randint(0, 100))
-        lines = []
-        for _ in range(lines_per_invoice or rng.randint(1, 4)):
-            item = rng.choice(item_docs)
-            qty = Decimal(rng.randint(1, 12))
-            price = kit_seed.amount(rng, 199, 29999)
-            detail = {"ItemRef": _ref(item, "Name"), "Qty": qty, "UnitPrice": price}
-            if company.tax_mode == "us":
-                detail["TaxCodeRef"] = {"value": "TAX" if rng.random() < 0.6 else "NON"}
-            else:
-                detail["TaxCodeRef"] = {"value": rng.choice(tax_codes)}
-            lines.append(
-                {
-                    "DetailType": "SalesItemLineDetail",
-                    "Amount": qty * price,
-                    "Description": item["Name"],
-                    "SalesItemLineDetail": detail,
-                }
-            )
+        inclusive = tax_inclusive_share and company.tax_mode != "us" and rng.random() < tax_inclusive_share
+        lines = _invoice_lines(company, rng, item_docs, tax_codes, lines_per_invoice or rng.randint(1, 4), inclusive)
         doc = {
             "CustomerRef": _ref(customer),
             "TxnDate": txn_date.isoformat(),
@@ -332,6 +396,8 @@ def generate_company(
         }
         if company.tax_mode == "us":
             doc["TxnTaxDetail"] = {"TxnTaxCodeRef": {"value": rng.choice(tax_codes)}}
+        if inclusive:
+            doc["GlobalTaxCalculation"] = "TaxInclusive"
         if currency != company.home_currency:
             doc["ExchangeRate"] = company.exchange_rates[currency]
         invoice_docs.append(write("Invoice", doc))

@@ -336,6 +336,8 @@ class Company:
             detail = line.get(line.get("DetailType") or "", {})
             if isinstance(detail, dict) and "Qty" in detail:
                 detail["Qty"] = Decimal(0)
+            if isinstance(detail, dict) and "TaxInclusiveAmt" in detail:
+                detail["TaxInclusiveAmt"] = Decimal(0)
         if entity in ("Payment", "BillPayment"):
             doc["Line"] = []
         doc.update({"TotalAmt": Decimal(0), "Balance": Decimal(0), "PrivateNote": "Voided"})
@@ -580,12 +582,12 @@ class Company:
                         f"Amount {line['Amount']} is not equal to UnitPrice * Qty = {computed}",
                     )
                 line["Amount"] = computed
-            if line.get("Amount") is None:
+            if line.get("Amount") is None and detail.get("TaxInclusiveAmt") is None:
                 raise required("Line.Amount", "Required parameter Line.Amount is missing")
-            line["Amount"] = money(line["Amount"])
-            subtotal += line["Amount"]
             code = ref_value(detail, "TaxCodeRef") or "NON"
-            taxable[code] = taxable.get(code, Decimal(0)) + line["Amount"]
+            base = self._line_net(doc, line, detail, code)
+            subtotal += line["Amount"]
+            taxable[code] = taxable.get(code, Decimal(0)) + base
             kept.append(line)
         for number, line in enumerate(kept, 1):
             line["Id"] = str(number)
@@ -595,50 +597,103 @@ class Company:
         return subtotal, taxable
 
     def _rates_of(self, code_id, purchase=False):
+        """[(TaxRate Id, percent, TaxTypeApplicable)] of a tax code, in TaxOrder."""
         code = self.docs["TaxCode"].get(str(code_id))
         if code is None:
             raise not_found()
         details = (code.get("PurchaseTaxRateList" if purchase else "SalesTaxRateList") or {}).get("TaxRateDetail", [])
+        ordered = sorted(enumerate(details), key=lambda pair: (int(pair[1].get("TaxOrder") or 0), pair[0]))
         rates = []
-        for detail in details:
+        for _position, detail in ordered:
             rate = self.docs["TaxRate"].get(ref_value(detail, "TaxRateRef"))
             if rate is not None:
-                rates.append((rate["Id"], dec(rate.get("RateValue"))))
+                rates.append((rate["Id"], dec(rate.get("RateValue")), detail.get("TaxTypeApplicable") or "TaxOnAmount"))
         return rates
 
+    @staticmethod
+    def _taxes_on(net, rates):
+        """[(rate Id, percent, taxable, tax)] of a net amount, unrounded: a TaxOnAmountPlusTax
+        rate (Canadian PST or QST charged on the amount with GST) is charged on the net with
+        the taxes of the rates before it, a TaxOnTax rate on those taxes alone."""
+        out, before = [], Decimal(0)
+        for rate_id, rate, applicable in rates:
+            if applicable == "TaxOnAmountPlusTax":
+                base = net + before
+            elif applicable == "TaxOnTax":
+                base = before
+            else:
+                base = net
+            tax = base * rate / 100
+            out.append((rate_id, rate, base, tax))
+            before += tax
+        return out
+
+    def _line_net(self, doc, line, detail, code):
+        """A line's amount without tax (Line.Amount) and what its tax is computed on.
+
+        GlobalTaxCalculation TaxInclusive (non-US companies): Line.Amount and UnitPrice stay
+        amounts WITHOUT tax and SalesItemLineDetail.TaxInclusiveAmt (minor version 1 and
+        later) holds the amount with tax; QuickBooks backs the tax out of it. Published
+        answers of an Australian QuickBooks company show it: TaxInclusiveAmt 450.0, Amount
+        409.09, UnitPrice 0.9090889 (409.09 / 450), Qty 450, TxnTaxDetail.TotalTax 40.91 with
+        NetAmountTaxable 409.09, TotalAmt 450.0; and TaxInclusiveAmt 6600.0, Amount 6000.0,
+        UnitPrice 2000, Qty 3, TotalTax 600.0. Without TaxInclusiveAmt the amount is taken as
+        without tax (quickbooks-ruby issue #346: "By default QuickBooks assumes all prices
+        exclude tax") and TaxInclusiveAmt is computed. Tax is computed on the net backed out
+        unrounded, rounded per rate on the document (as on tax-exclusive documents)."""
+        inclusive = doc.get("GlobalTaxCalculation") == "TaxInclusive" and self.tax_mode != "us"
+        purchase = "SalesItemLineDetail" not in line
+        if not inclusive or code in ("TAX", "NON"):
+            line["Amount"] = money(line.get("Amount"))
+            detail.pop("TaxInclusiveAmt", None)
+            return line["Amount"]
+        rates = self._rates_of(code, purchase)
+        if detail.get("TaxInclusiveAmt") is not None:
+            gross = money(detail["TaxInclusiveAmt"])
+            per_unit = sum((tax for *_r, tax in self._taxes_on(Decimal(1), rates)), Decimal(0))
+            net = gross / (1 + per_unit)
+            line["Amount"] = money(net)
+            qty = dec(detail.get("Qty"))
+            if qty:
+                detail["UnitPrice"] = (line["Amount"] / qty).quantize(Decimal("0.0000001"), ROUND_HALF_UP)
+        else:
+            net = line["Amount"] = money(line.get("Amount"))
+            taxes = sum((tax for *_r, tax in self._taxes_on(net, rates)), Decimal(0))
+            gross = money(net + taxes)
+        detail["TaxInclusiveAmt"] = gross
+        return net
+
     def _compute_tax(self, doc, taxable, *, purchase=False):
-        """TxnTaxDetail from the lines; an explicit TotalTax the caller sent is honoured."""
+        """TxnTaxDetail from the lines; an explicit TotalTax the caller sent is honoured.
+        ``taxable``: the amount without tax per line tax code (unrounded where backed out of
+        tax-inclusive amounts); each rate's tax is rounded once on the document."""
         detail = doc.get("TxnTaxDetail") or {}
         sent_total = detail.get("TotalTax")
-        per_rate = {}
+        per_rate = {}  # rate Id -> (taxable, tax, percent)
         if self.tax_mode == "us":
             code_id = ref_value(detail, "TxnTaxCodeRef")
-            base = taxable.get("TAX", Decimal(0))
             for code in taxable:
                 if code not in ("TAX", "NON"):
                     raise business(f"Invalid tax code {code}: US companies use TAX or NON on lines")
-            if base and code_id:
-                for rate_id, rate in self._rates_of(code_id, purchase):
-                    per_rate[rate_id] = (base, rate)
-        else:
-            for code, base in taxable.items():
-                if code in ("TAX", "NON"):
-                    raise business("Make sure all your transactions have a GST/VAT rate before you save")
-                for rate_id, rate in self._rates_of(code, purchase):
-                    net, _r = per_rate.get(rate_id, (Decimal(0), rate))
-                    per_rate[rate_id] = (net + base, rate)
+            taxable = {code_id: taxable["TAX"]} if taxable.get("TAX") and code_id else {}
+        elif any(code in ("TAX", "NON") for code in taxable):
+            raise business("Make sure all your transactions have a GST/VAT rate before you save")
+        for code, net in taxable.items():
+            for rate_id, rate, base, tax in self._taxes_on(net, self._rates_of(code, purchase)):
+                taxed, charged, _rate = per_rate.get(rate_id, (Decimal(0), Decimal(0), rate))
+                per_rate[rate_id] = (taxed + base, charged + tax, rate)
         lines = [
             {
-                "Amount": money(net * rate / 100),
+                "Amount": money(tax),
                 "DetailType": "TaxLineDetail",
                 "TaxLineDetail": {
                     "TaxRateRef": {"value": rate_id},
                     "PercentBased": True,
                     "TaxPercent": rate,
-                    "NetAmountTaxable": money(net),
+                    "NetAmountTaxable": money(base),
                 },
             }
-            for rate_id, (net, rate) in sorted(per_rate.items())
+            for rate_id, (base, tax, rate) in sorted(per_rate.items())
         ]
         computed = sum((line["Amount"] for line in lines), Decimal(0))
         total = money(sent_total) if sent_total is not None and lines else computed
@@ -664,16 +719,26 @@ class Company:
         self._require_ref("Term", doc, "SalesTermRef")
         if doc.get("DocNumber") is None and not self.custom_doc_numbers:
             doc["DocNumber"] = str(1000 + len(self.docs["Invoice"]) + 1)
+        doc.setdefault("GlobalTaxCalculation", "TaxExcluded")
         subtotal, taxable = self._sales_lines(doc)
         tax = self._compute_tax(doc, taxable)
-        mode = doc.setdefault("GlobalTaxCalculation", "TaxExcluded")
-        if mode == "TaxInclusive":
-            doc["TotalAmt"] = subtotal
-        else:
-            doc["TotalAmt"] = subtotal + tax
+        doc["TotalAmt"] = self._total(doc, subtotal, tax, "SalesItemLineDetail")
         doc["Balance"] = doc["TotalAmt"]
         if doc.get("DueDate") is None:
             doc["DueDate"] = doc["TxnDate"]
+
+    def _total(self, doc, subtotal, tax, *detail_keys):
+        """TotalAmt: the amounts without tax plus the tax; on a tax-inclusive document the
+        sum of the lines' amounts with tax (TaxInclusiveAmt), what the customer was shown."""
+        if doc.get("GlobalTaxCalculation") != "TaxInclusive" or self.tax_mode == "us":
+            return subtotal + tax
+        total = Decimal(0)
+        for line in doc.get("Line") or []:
+            detail = line.get(line.get("DetailType") or "") or {}
+            if line.get("DetailType") in detail_keys:
+                gross = detail.get("TaxInclusiveAmt")
+                total += money(gross) if gross is not None else line["Amount"]
+        return total
 
     def _prepare_txn_creditmemo(self, doc):
         self._prepare_txn_invoice(doc)
@@ -699,24 +764,24 @@ class Company:
                 self._require_ref("Item", detail, "ItemRef", required=True)
                 if detail.get("Qty") is not None and detail.get("UnitPrice") is not None:
                     line["Amount"] = money(dec(detail["Qty"]) * dec(detail["UnitPrice"]))
-            line["Amount"] = money(line.get("Amount"))
+            code = ref_value(detail, "TaxCodeRef") or "NON"
+            base = self._line_net(doc, line, detail, code)
             line["Id"] = str(number)
             line["LineNum"] = number
             subtotal += line["Amount"]
-            code = ref_value(detail, "TaxCodeRef") or "NON"
-            taxable[code] = taxable.get(code, Decimal(0)) + line["Amount"]
+            taxable[code] = taxable.get(code, Decimal(0)) + base
         return subtotal, taxable
 
     def _prepare_txn_bill(self, doc):
         self._require_ref("Vendor", doc, "VendorRef", required=True)
         self._check_party_currency(doc, "VendorRef", "Vendor")
         self._require_ref("Account", doc, "APAccountRef")
+        doc.setdefault("GlobalTaxCalculation", "TaxExcluded")
         subtotal, taxable = self._expense_lines(doc)
         tax = self._compute_tax(doc, taxable, purchase=True) if self.tax_mode != "us" else Decimal(0)
         if self.tax_mode == "us":
             doc.pop("TxnTaxDetail", None)
-        mode = doc.setdefault("GlobalTaxCalculation", "TaxExcluded")
-        doc["TotalAmt"] = subtotal if mode == "TaxInclusive" else subtotal + tax
+        doc["TotalAmt"] = self._total(doc, subtotal, tax, "AccountBasedExpenseLineDetail", "ItemBasedExpenseLineDetail")
         doc["Balance"] = doc["TotalAmt"]
         doc.setdefault("DueDate", doc["TxnDate"])
 
