@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# `make bench` (QUICK=1 for a small run): see tools/bench.py.
+# `make bench` (QUICK=1 for a small run; PROVIDER=quickbooks, the default): see tools/bench.py.
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 bash "$ROOT/tools/bootstrap.sh"
+check_provider
 bash "$ROOT/tools/pg.sh"
 export BENCH_DB="${BENCH_DB:-connectors_bench}"
 export BENCH_CONF

@@ -36,3 +36,11 @@ addons_path() {
     paths="$paths,$src/odoo/addons"
     printf '%s' "$paths"
 }
+
+# PROVIDER (default quickbooks) of `make bench` and `make chaos`: refused in one line, before any
+# work, when its plug-in (tools/providers) is not built yet.
+check_provider() {
+    export PROVIDER="${PROVIDER:-quickbooks}"
+    local refused
+    refused="$(cd "$ROOT" && "$PY" -m tools.providers check "$PROVIDER" 2>&1)" || die "$refused"
+}

@@ -1,12 +1,12 @@
-"""What `make bench` and `make chaos` share: a database of their own, an Odoo environment in
-this process, a US company connected to the QuickBooks sandbox through its consent page with
-accounts and taxes mapped, and an Odoo server (with queue_job's runner) started and stopped.
+"""What `make bench` and `make chaos` share, whatever the provider: a database of their own, an
+Odoo environment in this process, a US company with its sales taxes connected to the provider's
+sandbox (through the provider plug-in, tools/providers) with accounts and taxes mapped, and an
+Odoo server (with queue_job's runner) started and stopped.
 
 The environment comes from tools/bench.sh or tools/chaos.sh: PGHOST, PGPORT, PGUSER_ODOO and
 PGPASSWORD for PostgreSQL; the caller passes the config file and the database name."""
 
 import os
-import re
 import signal
 import subprocess
 import time
@@ -17,29 +17,13 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 ODOO = str(ROOT / ".venv" / "bin" / "odoo")
 
-# QuickBooks account types -> the Odoo account type they map to in the harness company
-ACCOUNT_TYPES = {
-    "Bank": "asset_cash",
-    "Accounts Receivable": "asset_receivable",
-    "Other Current Asset": "asset_current",
-    "Accounts Payable": "liability_payable",
-    "Credit Card": "liability_current",
-    "Other Current Liability": "liability_current",
-    "Equity": "equity",
-    "Income": "income",
-    "Cost of Goods Sold": "expense_direct_cost",
-    "Expense": "expense",
-}
-# the generated company's sales tax codes and their rates
-TAX_CODES = {"2": 7.25, "3": 8.25, "4": 8.625}
-
 
 def say(text):
     print(text, flush=True)
 
 
-def install_database(conf, db):
-    """A fresh database with connector_base and connector_quickbooks installed, no demo data."""
+def install_database(conf, db, addons):
+    """A fresh database with connector_base and ``addons`` installed, no demo data."""
     subprocess.run(
         [
             "dropdb",
@@ -63,7 +47,7 @@ def install_database(conf, db):
             "-d",
             db,
             "-i",
-            "connector_base,connector_quickbooks",
+            ",".join(("connector_base", *addons)),
             "--without-demo=all",
             "--stop-after-init",
             "--log-level=warn",
@@ -84,10 +68,10 @@ def open_env(conf, db):
     return odoo.api.Environment(cr, odoo.SUPERUSER_ID, {"tracking_disable": True})
 
 
-def setup_company(env, sandbox, web_port, **backend_values):
-    """A US company on the generic chart, three sales taxes, and a QuickBooks connection to the
-    sandbox connected through its consent page, with the sandbox's accounts and tax codes mapped.
-    Return (backend, {rate: tax})."""
+def setup_company(env, provider, web_port, **backend_values):
+    """A US company on the generic chart with the provider's sales tax rates, and a connection
+    to its sandbox connected as the plug-in does it, with the sandbox's accounts and tax codes
+    mapped. Return (backend, {rate: tax})."""
     company = env.company
     company.write({"name": "Garden Supplies Inc.", "country_id": env.ref("base.us").id})
     env["account.chart.template"].try_loading("generic_coa", company, install_demo=False)
@@ -95,20 +79,12 @@ def setup_company(env, sandbox, web_port, **backend_values):
     env.ref("base.EUR").active = True
     taxes = {
         rate: env["account.tax"].create({"name": f"Sales tax {rate}%", "amount": rate, "type_tax_use": "sale"})
-        for rate in TAX_CODES.values()
+        for rate in provider.tax_rates
     }
     rounding = env["account.account"].create({"name": "Tax rounding", "code": "999100", "account_type": "expense"})
     backend = env["connector.backend"].create(
         {
-            "name": "QuickBooks sandbox",
-            "provider": "quickbooks",
-            "client_id": "sandbox-client",
-            "client_secret": "sandbox-secret",
-            "webhook_secret": "sandbox-verifier",
-            "api_url": sandbox.url,
-            "auth_url": f"{sandbox.url}/connect/oauth2",
-            "token_url": f"{sandbox.url}/oauth2/v1/tokens/bearer",
-            "revoke_url": f"{sandbox.url}/v2/oauth2/tokens/revoke",
+            **provider.backend_values(),
             "rounding_account_id": rounding.id,
             "sync_start_date": "2020-01-01",
             "conflict_policy": "provider",
@@ -116,42 +92,25 @@ def setup_company(env, sandbox, web_port, **backend_values):
         }
     )
     env["ir.config_parameter"].set_param("web.base.url", f"http://127.0.0.1:{web_port}")
-    connect(backend, sandbox)
-    account = {
-        kind: env["account.account"].search([("account_type", "=", kind)], limit=1) for kind in ACCOUNT_TYPES.values()
-    }
-    for doc in sandbox.company.snapshot("Account"):
+    provider.connect(backend)
+    account = {}
+    for external_id, name, account_type in provider.account_rows():
+        if account_type not in account:
+            account[account_type] = env["account.account"].search([("account_type", "=", account_type)], limit=1)
         env["connector.account.mapping"].create(
             {
                 "backend_id": backend.id,
-                "external_id": doc["Id"],
-                "external_name": doc["Name"],
-                "account_id": account[ACCOUNT_TYPES[doc["AccountType"]]].id,
+                "external_id": external_id,
+                "external_name": name,
+                "account_id": account[account_type].id,
             }
         )
-    for code_id, rate in TAX_CODES.items():
+    for code_id, rate in provider.tax_codes().items():
         env["connector.tax.mapping"].create(
             {"backend_id": backend.id, "external_id": code_id, "external_name": code_id, "tax_id": taxes[rate].id}
         )
     env.cr.commit()
     return backend, taxes
-
-
-def connect(backend, sandbox):
-    """Connect through the sandbox's consent page, as the accountant would; the work of the
-    OAuth callback is done here directly (no Odoo server needs to run)."""
-    url = backend.action_connect()["url"]
-    session = requests.Session()
-    page = session.get(url, timeout=10)
-    ticket = re.search(r'name="ticket" value="([^"]+)"', page.text).group(1)
-    answer = session.post(
-        f"{sandbox.url}/connect/oauth2",
-        allow_redirects=False,
-        timeout=10,
-        data={"ticket": ticket, "realmId": sandbox.company.realm_id, "decision": "connect"},
-    )
-    code = re.search(r"code=([^&]+)", answer.headers["Location"]).group(1)
-    backend._qbo_finish_oauth(code, sandbox.company.realm_id)
 
 
 class OdooServer:

@@ -1,0 +1,177 @@
+"""Provider plug-ins of `make bench` and `make chaos` (PROVIDER=quickbooks, the default).
+
+The harness (tools/harness.py, tools/bench_*.py, tools/chaos_*.py) does everything that is the
+same for every provider: the database, the company, its taxes and the Odoo server with the job
+runner; the phases, their timing and the report's keys; the ORM ceiling; the fault schedule,
+the SIGKILLs, the token expiry, the reconciliation; both sides compared record by record (lost,
+duplicated, unbalanced, amount mismatches, untyped failures, secrets in plain text).
+
+A plug-in is a subclass of ``Provider`` in tools/providers/<name>.py, named in ``PLUGINS``
+below; it implements only what differs:
+
+- who it is: ``name`` (the connector.backend provider and the reports' key), ``label``,
+  ``addons`` to install, ``change_detection`` ("webhook" or "poll"), its published limits
+  (``write_ceiling_per_min``), the sales tax rates of its generated company (``tax_rates``);
+- its sandbox: ``generate`` (N customers, items, invoices, payments), ``start``, ``stop``,
+  ``set_faults`` (the harness's schedule in the kit's names), ``expire_tokens``,
+  ``send_notifications`` and ``pending_notifications`` (webhook providers), ``stats``;
+- the connection: ``backend_values``, ``connect`` (through the sandbox's consent page),
+  ``account_rows`` and ``tax_codes`` (the harness writes the mappings);
+- changes on its side: ``customers``, ``rename_customer``, ``add_customers``,
+  ``webhook_request`` (webhook providers), ``stream_operations`` (the chaos stream's changes
+  made in the provider, with their weights), ``paid_on_provider``, ``doc_id``;
+- its side read for the comparison: ``read_side`` (per entity, ``Doc`` rows), ``count``,
+  ``export_counters``, ``secrets``.
+"""
+
+from dataclasses import dataclass
+from decimal import Decimal
+from importlib import import_module
+
+# provider name -> (label, plug-in module under tools.providers or None when not built yet)
+PLUGINS = {
+    "quickbooks": ("QuickBooks", "quickbooks"),
+    "wave": ("Wave", None),
+    "kashoo": ("Kashoo", None),
+    "reckon": ("Reckon", None),
+}
+
+
+class NotBuilt(Exception):
+    """The provider is known but its plug-in is not there yet (or the name is unknown)."""
+
+
+def refusal(name):
+    """The one line that refuses PROVIDER=name, or None when its plug-in is there."""
+    if name not in PLUGINS:
+        return f"PROVIDER={name}: no such provider (one of {', '.join(PLUGINS)})"
+    label, module = PLUGINS[name]
+    if module is None:
+        return f"PROVIDER={name}: the {label} plug-in is not built yet"
+    return None
+
+
+def load(name):
+    """The plug-in of provider ``name``, an instance of its ``Provider`` subclass."""
+    refused = refusal(name)
+    if refused:
+        raise NotBuilt(refused)
+    return import_module(f"tools.providers.{PLUGINS[name][1]}").PLUGIN()
+
+
+@dataclass
+class Doc:
+    """One provider record as the comparison needs it."""
+
+    id: str  # the provider's id, in messages
+    external_id: str  # connector.binding.external_id of the record
+    stamp: str = None  # the mark of the Odoo record it was exported from, None when made there
+    voided: bool = False
+    total: Decimal = None  # invoices: total and balance; payments: total is the amount
+    balance: Decimal = None
+
+
+class Provider:
+    """What the harness asks of a provider (see the module's docstring). Every method that
+    raises NotImplementedError is the plug-in's to write; the others are shared."""
+
+    name = ""
+    label = ""
+    addons = ()  # besides connector_base
+    change_detection = "webhook"  # "poll": the bench measures change-to-Odoo latency by polling
+    webhook_path = None  # the Odoo route its notifications reach
+    write_ceiling_per_min = None  # the provider's published write ceiling, records a minute
+    tax_rates = ()  # the sales tax rates of the generated company (an Odoo tax each)
+    export_tax_rate = None  # the rate on the invoices the bench posts in Odoo
+    poll_minutes = 1  # the connection's poll interval when the bench measures polling
+    # the chaos fuzz tier: (addon, test tags, number of fuzz tests, what they fuzz) or None
+    fuzz = None
+
+    # ---------------------------------------------------------------- the sandbox
+    def generate(self, customers, items, invoices, payments, lines_per_invoice=None, seed=None):
+        raise NotImplementedError
+
+    def start(self):
+        raise NotImplementedError
+
+    def stop(self):
+        raise NotImplementedError
+
+    def set_faults(self, schedule):
+        """``schedule``: throttle_rate, server_error_rate, timeout_rate, lose_response_rate,
+        timeout_seconds, retry_after, webhook_copies, webhook_shuffle, seed (rates 0 when off)."""
+        raise NotImplementedError
+
+    def expire_tokens(self):
+        raise NotImplementedError
+
+    def send_notifications(self, url, **options):
+        """Deliver change notifications to ``url`` (None: stop); options: interval, retry_scale."""
+        raise NotImplementedError
+
+    def pending_notifications(self):
+        return 0
+
+    def stats(self):
+        """{requests, throttled, replayed, token_refreshes, webhook_deliveries} so far."""
+        raise NotImplementedError
+
+    # ---------------------------------------------------------------- the connection
+    def backend_values(self):
+        raise NotImplementedError
+
+    def connect(self, backend):
+        raise NotImplementedError
+
+    def account_rows(self):
+        """[(external id, name, Odoo account type)] of the sandbox's accounts."""
+        raise NotImplementedError
+
+    def tax_codes(self):
+        """{external tax code id: rate}, each rate one of ``tax_rates``."""
+        raise NotImplementedError
+
+    # ---------------------------------------------------------------- its side
+    def customers(self):
+        raise NotImplementedError
+
+    def rename_customer(self, customer, n):
+        """Rename it on the provider's side; return the new name Odoo should show."""
+        raise NotImplementedError
+
+    def add_customers(self, count, tag):
+        raise NotImplementedError
+
+    def webhook_request(self, customer):
+        """(body bytes, headers) of a signed notification that ``customer`` changed."""
+        raise NotImplementedError
+
+    def stream_operations(self, chaos):
+        """[(event name, function, weight)]: the chaos stream's changes on the provider's side.
+        A function may raise one of ``refusals`` (the provider refused, as a user would see)."""
+        raise NotImplementedError
+
+    refusals = ()
+
+    def paid_on_provider(self):
+        """Provider ids of the invoices it has payments for."""
+        raise NotImplementedError
+
+    def doc_id(self, external_id):
+        """The provider id within a binding's external id."""
+        return external_id
+
+    def read_side(self):
+        """{entity: (kind, [Doc])} for every entity compared (the chaos run's end)."""
+        raise NotImplementedError
+
+    def count(self, kind):
+        raise NotImplementedError
+
+    def export_counters(self):
+        """{throttled, batch_requests} so far (the bench's export phase reports the difference)."""
+        raise NotImplementedError
+
+    def secrets(self):
+        """{what: value} that must never be found in plain text in the database or the log."""
+        raise NotImplementedError
