@@ -108,6 +108,7 @@ class ConnectorBackend(models.Model):
     def _kashoo_save_token(self, text):
         """Keep a user token (or an OAuth access token) encrypted, with its own expiry when it has one."""
         self.ensure_one()
+        self.invalidate_recordset(["has_token", "kashoo_token"])
         if self.kashoo_auth_mode == "oauth2":
             self._save_token({"access_token": text.strip().removeprefix("Bearer ").strip()})
             return
