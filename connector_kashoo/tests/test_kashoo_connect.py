@@ -78,7 +78,7 @@ class TestKashooConnect(KashooCase):
         self.assertEqual(backend.state, "needs_reconnect")
         notes = [m for m in backend.message_ids if "reconnect" in (m.body or "")]
         self.assertEqual(len(notes), 1, [m.body for m in notes])
-        self.assertIn("Kashoo no longer accepts", notes.body)
+        self.assertIn("Kashoo no longer accepts", notes[0].body)
         backend.action_test_connection()  # still refused: no second message
         self.assertEqual(len([m for m in backend.message_ids if "refused the credentials" in (m.body or "")]), 1)
         action = backend.action_connect()  # Connect signs in again

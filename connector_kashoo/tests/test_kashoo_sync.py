@@ -18,15 +18,25 @@ class TestKashooSync(KashooCase):
         first = self.import_kinds()
         wire = {str(doc["id"]): doc for doc in self.docs("records")}
         documents = [d for d in wire.values() if d["type"] in ("INVOICE", "BILL") and not d["removed"]]
-        self.assertEqual(first["invoice"]["new"], len(documents), self.quarantine().mapped("message"))
-        for doc in documents:
+        # tax-included documents wait for connector_base's tax-inclusive engine (branch tax-modes):
+        # until then they are held in review with the difference named, never imported wrong
+        included = [d for d in documents if d["taxIncluded"]]
+        exclusive = [d for d in documents if not d["taxIncluded"]]
+        self.assertTrue(exclusive and included)
+        self.assertEqual(first["invoice"]["new"], len(exclusive), self.quarantine().mapped("message"))
+        for doc in exclusive:
             move = self.bound("invoice", doc["id"])
             self.assertTrue(move, doc["id"])
             self.assertEqual(Decimal(str(move.amount_total)) * 100, doc["amount"], doc)
             self.assertEqual(Decimal(str(move.amount_residual)) * 100, doc["balanceDue"], doc)
+        held = self.quarantine().filtered(lambda q: q.state == "open")
+        rounding = held.filtered(lambda q: "more than a rounding" in q.message)
+        self.assertEqual(set(rounding.mapped("external_id")), {str(d["id"]) for d in included})
         paid = [d for d in wire.values() if d["type"] in ("INVOICE_PAYMENT", "BILL_PAYMENT")]
-        self.assertEqual(first["payment"]["new"], len(paid))
-        self.assertFalse(self.quarantine().filtered(lambda q: q.state == "open"))
+        paid_exclusive = [
+            p for p in paid if not wire[str(p.get("invoiceRecordId") or p.get("billRecordId"))]["taxIncluded"]
+        ]
+        self.assertGreaterEqual(first["payment"]["new"], len(paid_exclusive))
         again = self.import_kinds()
         self.assertEqual({kind: counts["new"] for kind, counts in again.items()}, dict.fromkeys(again, 0))
 
@@ -38,9 +48,9 @@ class TestKashooSync(KashooCase):
         self.sign_in()
         self.assertIn("EXPENSE", self.backend.kashoo_probe_summary)
         self.import_kinds()
-        rows = self.quarantine()
-        self.assertEqual(len(rows), 1, rows.mapped("message"))
-        self.assertIn("EXPENSE", rows.message)
+        rows = self.quarantine().filtered(lambda q: "EXPENSE" in q.message)
+        self.assertEqual(len(rows), 1, self.quarantine().mapped("message"))
+        self.assertIn("type map does not know", rows.message)
 
     def test_the_poll_reads_a_window_and_the_sweep_the_whole_range(self):
         self.sign_in()
@@ -62,12 +72,14 @@ class TestKashooSync(KashooCase):
         self.assertEqual(move.amount_total, 20.0)
 
     def test_a_removed_record_follows_the_delete_policy(self):
-        self.sandbox.generate(customers=2, vendors=1, invoices=3, bills=0, payments=0)
+        self.sandbox.generate(customers=2, vendors=1, invoices=8, bills=0, payments=0)
         self.sign_in()
         self.import_kinds()
-        doc = next(d for d in self.docs("records") if d["type"] == "INVOICE" and not d["removed"])
+        doc = next(
+            d for d in self.docs("records") if d["type"] == "INVOICE" and not d["removed"] and not d["taxIncluded"]
+        )
         move = self.bound("invoice", doc["id"])
         self.assertEqual(move.state, "posted")
         self.control("change", record=doc["id"], removed=True)
-        self.backend._import_kind("invoice")
+        self.backend._sweep("invoice", 25)  # the whole range: the invoice may be older than the poll's window
         self.assertEqual(move.state, "cancel")
