@@ -1,1 +1,2 @@
 from . import connector_backend
+from . import connector_backend_connect

@@ -143,13 +143,18 @@ class ConnectorBackend(models.Model):
 
     def _reread(self, kind, hours):
         """Re-read what changed at the provider in the last ``hours``; return (read, quarantined)."""
-        since = fields.Datetime.now() - timedelta(hours=hours)
         done = quarantined = 0
-        changes = self._get_adapter().changes(kind, since=since.strftime("%Y-%m-%dT%H:%M:%S+00:00"))
+        changes = self._get_adapter().changes(kind, since=self._sweep_since(hours))
         for page, _position in self._pages(changes):
             quarantined += self.env["connector.engine"]._import_page(self, kind, page)
             done += len(page)
         return done, quarantined
+
+    def _sweep_since(self, hours):
+        """What the sweep passes to ``changes`` as ``since``: the moment ``hours`` ago. A provider
+        without a modified-since filter overrides it (e.g. its start date: the whole range)."""
+        since = fields.Datetime.now() - timedelta(hours=hours)
+        return since.strftime("%Y-%m-%dT%H:%M:%S+00:00")
 
     def _import_reference_lists(self):
         """Payment terms and methods into their mapping tables, named, with suggestions."""

@@ -1,0 +1,2 @@
+from . import test_kashoo_connect
+from . import test_kashoo_sync

@@ -1,0 +1,1 @@
+from . import kashoo_sign_in
