@@ -1,14 +1,19 @@
 {
-    "name": "Accounting Connectors: Wave (coming soon)",
-    "summary": "Coming soon: registers Wave as a provider; it cannot connect to Wave yet",
+    "name": "Accounting Connectors: Wave",
+    "summary": "Keep Odoo and Wave in step: customers, vendors (read), products, accounts, sales taxes, "
+    "invoices, customer payments",
     "version": "18.0.1.0.0",
     "author": "Odoo Accounting Connectors",
     "website": "https://github.com/odoo-accounting-connectors/connectors",
     "license": "LGPL-3",
     "category": "Accounting/Accounting",
     "depends": ["connector_base"],
+    "external_dependencies": {"python": ["requests", "authlib"]},
     "data": [
+        "security/connector_wave_security.xml",
+        "security/ir.model.access.csv",
         "data/queue_job_channel_data.xml",
+        "views/connector_backend_views.xml",
     ],
     "installable": True,
     "development_status": "Alpha",

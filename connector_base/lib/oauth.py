@@ -1,7 +1,9 @@
 """OAuth 2.0 authorization-code helper on authlib, with single-flight refresh.
 
 ``OAuth2Helper`` builds the authorize URL, exchanges a code, refreshes and revokes;
-every call goes through ``HttpClient`` (timeouts, typed errors).
+every call goes through ``HttpClient`` (timeouts, typed errors). The client authenticates
+with HTTP Basic (``client_auth="basic"``) or with ``client_id``/``client_secret`` form
+fields (``"post"``); revocation is a JSON or a form body (``revoke_format``).
 ``TokenManager`` hands out a valid access token: when it has expired, exactly one caller
 refreshes it under ``lock`` (in Odoo, a row lock on the backend taken in a cursor of its
 own), and the others reuse the rotated token that the first one saved.
@@ -43,7 +45,11 @@ class OAuth2Helper:
         redirect_uri=None,
         scope=None,
         http=None,
+        client_auth="basic",
+        revoke_format="json",
     ):
+        if client_auth not in ("basic", "post") or revoke_format not in ("json", "form"):
+            raise ValueError(f"unknown client_auth {client_auth!r} or revoke_format {revoke_format!r}")
         self.client_id = client_id
         self.client_secret = client_secret
         self.authorize_url = authorize_url
@@ -51,6 +57,8 @@ class OAuth2Helper:
         self.revoke_url = revoke_url
         self.redirect_uri = redirect_uri
         self.scope = scope
+        self.client_auth = client_auth
+        self.revoke_format = revoke_format
         self.http = http or HttpClient(error_parser=token_error_parser)
         self.http.secrets = tuple(s for s in (client_secret,) if s)
 
@@ -68,12 +76,19 @@ class OAuth2Helper:
             state=state,
         )
 
+    def _credentials(self, body):
+        """(body, HTTP auth) of a request to the token or revocation endpoint."""
+        if self.client_auth == "post":
+            return dict(body, client_id=self.client_id, client_secret=self.client_secret), None
+        return body, (self.client_id, self.client_secret)
+
     def _token_request(self, body):
+        body, auth = self._credentials(body)
         response = self.http.request(
             "POST",
             self.token_url,
             data=body,
-            auth=(self.client_id, self.client_secret),
+            auth=auth,
             headers={"Accept": "application/json"},
             idempotent=True,
         )
@@ -103,13 +118,15 @@ class OAuth2Helper:
     def revoke(self, token):
         if not self.revoke_url or not token:
             return False
+        body, auth = self._credentials({"token": token})
+        payload = {"data": body} if self.revoke_format == "form" else {"json": body}
         self.http.request(
             "POST",
             self.revoke_url,
-            json={"token": token},
-            auth=(self.client_id, self.client_secret),
+            auth=auth,
             headers={"Accept": "application/json"},
             idempotent=True,
+            **payload,
         )
         return True
 

@@ -6,13 +6,10 @@ answers its webhooks. Jobs are run by ``run_jobs`` in the test transaction."""
 import base64
 import hashlib
 import hmac
-import importlib.util
 import json
 import re
-import sys
 import urllib.parse
 from datetime import timedelta
-from pathlib import Path
 
 import requests
 
@@ -20,9 +17,8 @@ from odoo import Command
 from odoo.tests import HttpCase
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
-from odoo.addons.queue_job.job import Job
+from odoo.addons.connector_base.tests import sandboxes
 
-SANDBOXES_DIR = Path(__file__).resolve().parents[2] / "tests" / "sandbox"
 VERIFIER = b"sandbox-verifier"
 
 
@@ -38,22 +34,10 @@ def legacy_event(realm, entity="Customer", doc_id="1", operation="Update", updat
 
 
 def load_sandbox(provider="quickbooks"):
-    """A sandbox package, loaded from the repository (the sandboxes are not Odoo addons).
-
-    The sandboxes' package (``tests/sandbox``, with their shared ``kit``) is loaded once under a
-    private name, so that a provider's relative imports of the kit work."""
-    name = "connector_sandboxes"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(
-            name, SANDBOXES_DIR / "__init__.py", submodule_search_locations=[str(SANDBOXES_DIR)]
-        )
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return importlib.import_module(f"{name}.{provider}")
+    return sandboxes.load_sandbox(provider)
 
 
-class QuickBooksCase(AccountTestInvoicingCommon, HttpCase):
+class QuickBooksCase(sandboxes.ConnectorJobsMixin, AccountTestInvoicingCommon, HttpCase):
     """A company like the sandbox's (USD, EUR active, US sales taxes) and a backend."""
 
     company_size = {
@@ -188,34 +172,6 @@ class QuickBooksCase(AccountTestInvoicingCommon, HttpCase):
             if kind == "tax":
                 self.map_taxes()
         return results
-
-    def pending_jobs(self, method=None):
-        domain = [("model_name", "=", "connector.backend"), ("state", "=", "pending")]
-        if method:
-            domain.append(("method_name", "=", method))
-        return self.env["queue.job"].sudo().search(domain)
-
-    def run_jobs(self, method=None, limit=500):
-        """Perform the pending connector jobs as the runner would, in this transaction."""
-        done = 0
-        while done < limit:
-            jobs = self.pending_jobs(method)
-            if not jobs:
-                return done
-            for record in jobs:
-                done += self.run_job(record.uuid)
-        return done
-
-    def run_job(self, uuid):
-        """Perform one pending job as the runner would; 0 when another has taken it over."""
-        job = Job.load(self.env(su=True), uuid)
-        if job.state != "pending":
-            return 0
-        job.set_started()
-        job.perform()
-        job.set_done()
-        job.store()
-        return 1
 
     def quarantine_messages(self):
         rows = self.env["connector.quarantine"].search([("backend_id", "=", self.backend.id)])

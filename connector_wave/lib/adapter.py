@@ -104,6 +104,7 @@ class WaveAdapter(WaveReading, WaveLookup, ProviderAdapter):
         conflict_policy="manual",
         overlap_seconds=1.0,
         lookup_depth=200,
+        known_fields_only=False,
     ):
         self.client = client
         self.generic_product = generic_product
@@ -114,6 +115,7 @@ class WaveAdapter(WaveReading, WaveLookup, ProviderAdapter):
         self.conflict_policy = conflict_policy
         self.overlap = timedelta(seconds=overlap_seconds)
         self.lookup_depth = lookup_depth
+        self.known_fields_only = known_fields_only
         self.writable_kinds = ("account", "tax", "party", "product", "invoice", "payment") + (
             ("journal_entry",) if money_transactions else ()
         )
@@ -191,13 +193,16 @@ class WaveAdapter(WaveReading, WaveLookup, ProviderAdapter):
         if kind == "party":
             wave_kind = mappers.id_kind(external_id)
             if wave_kind == "Vendor":
-                return mappers.vendor_to_canonical(self.client.one("Vendor", "vendor", external_id))
+                return self._canonical(
+                    kind, mappers.vendor_to_canonical(self.client.one("Vendor", "vendor", external_id))
+                )
             try:
-                return mappers.customer_to_canonical(self.client.one("Customer", "customer", external_id))
+                record = mappers.customer_to_canonical(self.client.one("Customer", "customer", external_id))
             except errors.NotFoundError:
                 if wave_kind == "Customer":
                     raise
-                return mappers.vendor_to_canonical(self.client.one("Vendor", "vendor", external_id))
+                record = mappers.vendor_to_canonical(self.client.one("Vendor", "vendor", external_id))
+            return self._canonical(kind, record)
         readers = {
             "product": ("Product", "product", mappers.product_to_canonical),
             "account": ("Account", "account", mappers.account_to_canonical),
@@ -208,7 +213,7 @@ class WaveAdapter(WaveReading, WaveLookup, ProviderAdapter):
         if kind not in readers:
             raise errors.PayloadValidationError(f"Wave cannot read {kind} records back")
         name, field, mapper = readers[kind]
-        return mapper(self.client.one(name, field, external_id))
+        return self._canonical(kind, mapper(self.client.one(name, field, external_id)))
 
     # ------------------------------------------------------------------ writing
     def write(self, kind, record, *, external_id=None, version=None, reference, idempotency_key=None):

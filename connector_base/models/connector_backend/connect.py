@@ -168,20 +168,24 @@ class ConnectorBackend(models.Model):
         if self.state == "needs_reconnect":
             return
         self.state = "needs_reconnect"
-        self.message_post(
-            body=self.env._(
-                "The provider refused the credentials (%(error)s). Synchronisation is paused: reconnect.",
-                error=str(exc)[:300],
-            ),
-            subtype_xmlid="mail.mt_note",
-        )
+        body = self._reconnect_message(exc)
+        self.message_post(body=body, subtype_xmlid="mail.mt_note")
         managers = self.env.ref("connector_base.group_connector_manager").sudo().users
         for user in managers.filtered(lambda u: self.company_id in u.company_ids and not u.share)[:3]:
             self.activity_schedule(
                 "mail.mail_activity_data_todo",
                 summary=self.env._("Reconnect %(name)s", name=self.name),
+                note=body,
                 user_id=user.id,
             )
+
+    def _reconnect_message(self, exc):
+        """What the accountant reads when the provider refuses the credentials. Provider
+        addons override it for refusals they can name (a lapsed subscription, say)."""
+        return self.env._(
+            "The provider refused the credentials (%(error)s). Synchronisation is paused: reconnect.",
+            error=str(exc)[:300],
+        )
 
     def _provider_disconnect(self):
         """Revoke what the provider allows to revoke. Called before the tokens are dropped."""

@@ -3,8 +3,11 @@
 and the job bodies it runs (``_job_<name>`` enqueued, ``_<name>`` run): a kind's import from
 its cursor, a sweep's re-read, one record's import or export (an export taking over the
 export jobs waiting behind it), a quarantine retry. Also what enqueues them from the form
-(*Import all*) and from Odoo's side (``_enqueue_export``), and the waking of postponed jobs."""
+(*Import all*) and from Odoo's side (``_enqueue_export``, which leaves out what the provider
+cannot take), the deletions a sweep finds by comparing links with the provider's ids, and the
+waking of postponed jobs."""
 
+import logging
 from datetime import timedelta
 
 from odoo import api, fields, models
@@ -19,6 +22,8 @@ WEBHOOK_PRIORITY = 5
 #: real changes (it is still made: the re-read, not the guess, decides)
 ECHO_PRIORITY = 40
 SWEEP_PRIORITY = 50
+
+_logger = logging.getLogger(__name__)
 
 
 class ConnectorBackend(models.Model):
@@ -139,7 +144,63 @@ class ConnectorBackend(models.Model):
 
     def _sweep(self, kind, hours):
         done, quarantined = self._reread(kind, hours)
-        return f"{kind}: {done} re-read, {quarantined} quarantined"
+        gone = self._sweep_deletions(kind)
+        return f"{kind}: {done} re-read, {quarantined} quarantined, {gone} deleted at the provider"
+
+    #: a sweep that finds more than this share of a kind's links gone (and more than
+    #: SWEEP_DELETE_FLOOR) applies none of it: a wrong company or a short list, not deletions
+    SWEEP_DELETE_SHARE = 0.5
+    SWEEP_DELETE_FLOOR = 10
+
+    def _sweep_deletions(self, kind):
+        """Deletions no change feed reports (a provider whose deleted records simply disappear):
+        the links of ``kind`` whose id the provider no longer lists go through the connection's
+        delete policy, as a deletion read from a feed would. The adapter lists the ids it has
+        with ``remote_ids(kind)``; without that method, or when it answers None (the provider
+        never deletes that kind, or reports deletions itself), nothing is compared. Links made
+        after the list was read are left for the next sweep. Return how many were applied."""
+        lister = getattr(self._get_adapter(), "remote_ids", None)
+        if lister is None:
+            return 0
+        listed_at = fields.Datetime.now()
+        remote = lister(kind)
+        if remote is None:
+            return 0
+        remote = {str(external_id) for external_id in remote}
+        bound = (
+            self.env["connector.binding"]
+            .sudo()
+            .search(
+                [
+                    ("backend_id", "=", self.id),
+                    ("external_type", "=", kind),
+                    "|",
+                    ("last_sync_at", "=", False),
+                    ("last_sync_at", "<", listed_at - timedelta(minutes=1)),
+                ]
+            )
+        )
+        gone = [binding.external_id for binding in bound if binding.external_id not in remote]
+        if len(gone) > max(self.SWEEP_DELETE_FLOOR, self.SWEEP_DELETE_SHARE * len(bound)):
+            _logger.warning(
+                "backend %s: %d of %d %s links gone at the provider: none applied", self.id, len(gone), len(bound), kind
+            )
+            self.message_post(
+                body=self.env._(
+                    "The nightly check found %(gone)s of %(bound)s linked %(kind)s records missing at the provider. "
+                    "So many at once looks like a wrong company or an incomplete answer, not deletions: nothing was "
+                    "changed in Odoo. Check the connection; records really deleted there can be archived or "
+                    "cancelled by hand.",
+                    gone=len(gone),
+                    bound=len(bound),
+                    kind=kind,
+                )
+            )
+            return 0
+        engine = self.env["connector.engine"]
+        for external_id in gone:
+            engine._import_safely(self, kind, {"external_id": external_id, "deleted": True})
+        return len(gone)
 
     def _reread(self, kind, hours):
         """Re-read what changed at the provider in the last ``hours``; return (read, quarantined)."""
@@ -198,6 +259,9 @@ class ConnectorBackend(models.Model):
         record = self.env[res_model].browse(res_id).exists()
         if not record:
             return f"{res_model},{res_id} no longer exists"
+        refusal = self._export_refusal(kind, record)
+        if refusal:  # queued before the connection said so: nothing of it is sent
+            return f"{record.display_name} not sent: {refusal}"
         engine = self.env["connector.engine"]
         batch_size = self._get_adapter().batch_size
         others = self._take_waiting_exports(kind, record, batch_size - 1) if batch_size > 1 else None
@@ -252,6 +316,8 @@ class ConnectorBackend(models.Model):
             backends = self.sudo().search([("company_id", "=", company.id), ("state", "in", ("connected", "paused"))])
             for backend in backends.filtered(lambda b: b._exports(kind)):
                 for record in records.filtered(lambda r, c=company: not r.company_id or r.company_id == c):
+                    if backend._export_refusal(kind, record):
+                        continue  # the provider cannot take it (the form says why): nothing of it is sent
                     backend.with_delay(
                         channel=backend._channel(),
                         identity_key=f"export:{backend.id}:{kind}:{record._name}:{record.id}",

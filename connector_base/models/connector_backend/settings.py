@@ -6,7 +6,9 @@ OAuth tokens, provider hooks, the connect and pause buttons), ``health`` (the fi
 form), ``jobs`` (the queue_job bodies and what enqueues them from the form and from Odoo's
 side), ``crons`` (polls and the nightly sweep) and ``webhooks`` (the inbox of provider events)."""
 
-from odoo import fields, models
+from markupsafe import Markup
+
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 DIRECTIONS = [("import", "Import"), ("export", "Export"), ("both", "Both ways"), ("off", "Off")]
@@ -20,6 +22,19 @@ DIRECTION_FIELDS = {
     "payment": "direction_payment",
     "journal_entry": "direction_journal_entry",
 }
+#: what a "<kind>/<variant>" key of ``_unavailable_directions`` names, in the user's words
+VARIANT_LABELS = {
+    "party/customer": "Customers",
+    "party/vendor": "Vendors",
+    "invoice/out_invoice": "Customer invoices",
+    "invoice/out_refund": "Customer credit notes",
+    "invoice/in_invoice": "Vendor bills",
+    "invoice/in_refund": "Vendor refunds",
+    "payment/inbound": "Payments received",
+    "payment/outbound": "Payments made (bill payments, refunds paid)",
+}
+#: the directions a direction value needs
+NEEDS = {"import": ("import",), "export": ("export",), "both": ("import", "export"), "off": ()}
 
 
 class ConnectorBackend(models.Model):
@@ -125,6 +140,14 @@ class ConnectorBackend(models.Model):
         help="Journal of imported payments whose method or deposit account is not mapped.",
     )
     log_retention_days = fields.Integer(default=90)
+    direction_limits = fields.Html(
+        "What the provider cannot do",
+        compute="_compute_direction_limits",
+        sanitize=False,
+        help="Kinds and documents the provider's API does not let the connector read or write: they are never "
+        "synchronised that way, whatever the directions above say.",
+    )
+    locked_directions = fields.Char(compute="_compute_direction_limits")
     request_timeout = fields.Integer(
         "Answer timeout (seconds)",
         default=60,
@@ -154,10 +177,112 @@ class ConnectorBackend(models.Model):
         return self[DIRECTION_FIELDS[kind]]
 
     def _imports(self, kind):
-        return self._direction(kind) in ("import", "both")
+        return self._direction(kind) in ("import", "both") and not self._direction_refusal(kind, "import")
 
     def _exports(self, kind):
-        return self._direction(kind) in ("export", "both")
+        return self._direction(kind) in ("export", "both") and not self._direction_refusal(kind, "export")
+
+    # ------------------------------------------------------------------ what the provider cannot do
+    def _unavailable_directions(self):
+        """What the provider's API does not allow, said plainly: ``{key: {"import"|"export": reason}}``.
+
+        ``key`` is a kind (``"journal_entry"``: its direction field then offers only what is
+        left) or ``"<kind>/<variant>"`` (an invoice's move type, a payment's type, a party's
+        role, see ``_sync_variant``): such records are never queued nor sent that way, so
+        nothing of them half-syncs. Provider addons override; the default allows everything."""
+        return {}
+
+    def _direction_refusal(self, kind, direction, variant=None):
+        """Why ``direction`` is not possible for ``kind`` (of ``variant``), or None."""
+        limits = self._unavailable_directions()
+        for key in ((f"{kind}/{variant}",) if variant else ()) + (kind,):
+            reason = (limits.get(key) or {}).get(direction)
+            if reason:
+                return reason
+        return None
+
+    def _sync_variant(self, kind, record):
+        """The variant of an Odoo record that ``_unavailable_directions`` may name, or None."""
+        if kind == "invoice":
+            return record.move_type
+        if kind == "payment":
+            return record.payment_type
+        if kind == "party":
+            return "vendor" if record.supplier_rank and not record.customer_rank else "customer"
+        return None
+
+    def _export_refusal(self, kind, record):
+        """Why ``record`` is not sent to the provider, or None."""
+        return self._direction_refusal(kind, "export", self._sync_variant(kind, record))
+
+    def _allowed_directions(self, kind):
+        refused = {d for d in ("import", "export") if self._direction_refusal(kind, d)}
+        return [value for value, _label in DIRECTIONS if not refused.intersection(NEEDS[value])]
+
+    def _fit_directions(self):
+        """Directions the provider cannot follow become what it can: ``{field: (old, new, reason)}``."""
+        changed = {}
+        for backend in self:
+            vals = {}
+            for kind, field in DIRECTION_FIELDS.items():
+                value = backend[field]
+                refused = [d for d in NEEDS[value] if backend._direction_refusal(kind, d)]
+                if refused:
+                    kept = [d for d in NEEDS[value] if d not in refused]
+                    vals[field] = "import" if kept == ["import"] else "export" if kept == ["export"] else "off"
+                    changed[field] = (value, vals[field], backend._direction_refusal(kind, refused[0]))
+            if vals:
+                if isinstance(backend.id, int):
+                    backend.write(vals)
+                else:
+                    backend.update(vals)
+        return changed
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        backends = super().create(vals_list)
+        backends._fit_directions()
+        return backends
+
+    def write(self, vals):
+        result = super().write(vals)
+        if not self.env.context.get("connector_fitting_directions"):
+            self.with_context(connector_fitting_directions=True)._fit_directions()
+        return result
+
+    @api.onchange("provider", *DIRECTION_FIELDS.values())
+    def _onchange_fit_directions(self):
+        changed = self._fit_directions()
+        if changed:
+            labels = {field: self._fields[field].string for field in changed}
+            return {
+                "warning": {
+                    "title": self.env._("Not possible with this provider"),
+                    "message": "\n".join(f"{labels[field]}: {reason}" for field, (_o, _n, reason) in changed.items()),
+                }
+            }
+        return None
+
+    @api.depends("provider")
+    def _compute_direction_limits(self):
+        kinds = {kind: self._fields[field].string for kind, field in DIRECTION_FIELDS.items()}
+        for backend in self:
+            items, locked = [], []
+            for key, refusals in backend._unavailable_directions().items():
+                label = VARIANT_LABELS.get(key) or kinds.get(key) or key
+                reasons = {d: r for d, r in refusals.items() if r}
+                if not reasons:
+                    continue
+                if len(reasons) == 2 and len(set(reasons.values())) == 1:
+                    text = self.env._("neither way: %(reason)s", reason=reasons["import"])
+                else:
+                    words = {"import": self.env._("not read"), "export": self.env._("not sent")}
+                    text = "; ".join(f"{words[d]}: {r}" for d, r in sorted(reasons.items()))
+                items.append(Markup("<li><strong>%s</strong>: %s</li>") % (label, text))
+                if key in DIRECTION_FIELDS and len(backend._allowed_directions(key)) == 1:
+                    locked.append(key)
+            backend.direction_limits = Markup("<ul class='mb-0'>%s</ul>") % Markup().join(items) if items else False
+            backend.locked_directions = " ".join(locked) or False
 
     def _check_active(self):
         if self.state != "connected":

@@ -47,9 +47,18 @@ PRODUCTS = [
 ]
 
 
-def generate_company(business, *, customers=12, products=7, invoices=30, payments=20, seed=7):
+#: the rate of an invoice in the second currency: business currency per unit of the invoice's
+SECOND_RATES = {("USD", "CAD"): Decimal("0.7312"), ("CAD", "USD"): Decimal("1.3676")}
+
+
+def generate_company(
+    business, *, customers=12, vendors=3, products=7, invoices=30, payments=20, second_currency=None, seed=7
+):
     """Accounts, sales taxes (one compound, rates by date), customers, vendors, products, approved
-    and draft invoices with taxes, full and partial payments; dated over the last 120 days."""
+    and draft invoices with taxes, full and partial payments; dated over the last 120 days.
+
+    With ``second_currency`` (CAD for a USD business, say) every fifth customer trades in it: its
+    invoices and their payments are in that currency, with an exchange rate to the business's."""
     rng = random.Random(seed)
     now = business.now()
 
@@ -118,13 +127,22 @@ def generate_company(business, *, customers=12, products=7, invoices=30, payment
                     silent=True,
                 )
             )
-        for n in range(3):
+        for n in range(vendors):
+            suffix = f" {n // len(FIRST) + 1}" if n >= len(FIRST) else ""
             business.add(
                 "Vendor",
-                {**contact, "name": f"{FIRST[-1 - n]} Supplies", "email": f"billing{n}@supplies.example"},
+                {
+                    **contact,
+                    "name": f"{FIRST[-1 - n % len(FIRST)]} Supplies{suffix}",
+                    "email": f"billing{n}@supplies.example",
+                },
                 when=moment(160),
                 silent=True,
             )
+        rate = SECOND_RATES.get((business.currency(), second_currency), Decimal(1)) if second_currency else None
+        for n, person in enumerate(people):
+            if rate is not None and n % 5 == 4:
+                person["currency"] = second_currency
         catalogue = []
         for n in range(products):
             name, price = PRODUCTS[n % len(PRODUCTS)]
@@ -163,15 +181,17 @@ def generate_company(business, *, customers=12, products=7, invoices=30, payment
                     }
                 )
                 business.next_number["InvoiceItem"] += 1
+            customer = rng.choice(people)
+            foreign = customer["currency"] != business.currency()
             made.append(
                 business.add(
                     "Invoice",
                     {
                         **LAYOUT,
-                        "customer": rng.choice(people)["n"],
+                        "customer": customer["n"],
                         "status": "DRAFT" if n % 6 == 5 else "SAVED",
-                        "currency": business.currency(),
-                        "exchangeRate": Decimal(1),
+                        "currency": customer["currency"],
+                        "exchangeRate": rate if foreign else Decimal(1),
                         "invoiceNumber": str(n + 1),
                         "invoiceDate": issued.date(),
                         "dueDate": issued.date() + timedelta(days=30),
@@ -201,7 +221,7 @@ def generate_company(business, *, customers=12, products=7, invoices=30, payment
                     "account": bank,
                     "paymentDate": when.date(),
                     "amount": amount,
-                    "exchangeRate": Decimal(1),
+                    "exchangeRate": invoice["exchangeRate"],
                     "paymentMethod": rng.choice(["BANK_TRANSFER", "CHEQUE", "CREDIT_CARD"]),
                     "memo": f"REF-{index:04d}",
                 },
@@ -213,7 +233,7 @@ def generate_company(business, *, customers=12, products=7, invoices=30, payment
     return {
         "SalesTax": len(taxes),
         "Customer": customers,
-        "Vendor": 3,
+        "Vendor": vendors,
         "Product": products,
         "Invoice": invoices,
         "InvoicePayment": paid,

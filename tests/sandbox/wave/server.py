@@ -50,6 +50,7 @@ class _Handler(Handler):
         def call():
             status, answer, kind = api.run(sb, sb.schema, self.body, grant)
             if kind == "mutation" and sb.faults.hit("lose_response"):
+                sb.count("lost_answers")
                 return self.drop()  # committed, but the answer never arrives
             return self.send(status, answer)
 
