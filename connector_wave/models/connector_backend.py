@@ -19,6 +19,7 @@ REASONS = {
     "invoice/in_refund": _lt("Wave's public API has no bills, so no vendor refunds either."),
     "invoice/out_refund": _lt("Wave's public API has no credit notes."),
     "payment/outbound": _lt("Wave's public API has no bill payments (nor refunds paid out)."),
+    "payment/credit_application": _lt("Wave's public API has no credit notes, so none is applied to an invoice."),
 }
 
 
@@ -151,6 +152,7 @@ class ConnectorBackend(models.Model):
                 refused["export"] = reason
             if refused:
                 limits[key] = refused
+        limits["payment/credit_application"] = {"export": str(REASONS["payment/credit_application"])}
         limits["journal_entry"] = {"import": self.env._("Wave cannot read money transactions back.")}
         if not self.wave_money_transactions:
             limits["journal_entry"]["export"] = self.env._(

@@ -32,6 +32,7 @@ VARIANT_LABELS = {
     "invoice/in_refund": "Vendor refunds",
     "payment/inbound": "Payments received",
     "payment/outbound": "Payments made (bill payments, refunds paid)",
+    "payment/credit_application": "Credit notes applied to invoices",
 }
 #: the directions a direction value needs
 NEEDS = {"import": ("import",), "export": ("export",), "both": ("import", "export"), "off": ()}
@@ -205,6 +206,8 @@ class ConnectorBackend(models.Model):
         """The variant of an Odoo record that ``_unavailable_directions`` may name, or None."""
         if kind == "invoice":
             return record.move_type
+        if kind == "payment" and record._name == "connector.credit.application":
+            return "credit_application"  # a credit note applied with no money moving
         if kind == "payment":
             return record.payment_type
         if kind == "party":

@@ -13,8 +13,8 @@ registry.category("web_tour.tours").add("connector_admin_connect_tour", {
             trigger: "#connector_quickbooks input[type='checkbox']:checked",
         },
         {
-            content: "Wave is marked as coming",
-            trigger: "#connector_wave:contains('coming soon')",
+            content: "Reckon One, whose connector cannot connect yet, is marked as coming",
+            trigger: "#connector_reckon:contains('coming soon')",
         },
         {
             content: "The company's connection is counted",
