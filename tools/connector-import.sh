@@ -6,5 +6,5 @@ source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 [ -x "$VENV/bin/odoo" ] || die "Run 'make run' (or 'make bootstrap') first."
 args=("$@")
 [[ " ${args[*]} " == *" -d "* || " ${args[*]} " == *" --database "* ]] || args+=(-d "${DEMO_DB:-connectors_demo}")
-[[ " ${args[*]} " == *" -c "* || " ${args[*]} " == *" --config "* ]] || args+=(-c "$STATE/run-connectors_demo.conf")
+[[ " ${args[*]} " == *" -c "* || " ${args[*]} " == *" --config "* ]] || args+=(-c "$STATE/run-${DEMO_DB:-connectors_demo}.conf")
 exec "$VENV/bin/odoo" --addons-path="$(addons_path)" connector_import "${args[@]}"

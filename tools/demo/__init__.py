@@ -18,7 +18,15 @@ tools/run_smoke.sh (``smoke``) loop over them. Each module defines the same few 
   ``(model, name)``, the record that must show up in Odoo under that name; ``ARRIVES`` says
   how fast it does (by webhook, at the next poll) and ``example(url)`` is a ``curl`` making one.
 
-Adding a provider (Reckon next) is one module and one entry below.
+Adding a provider is one module and one entry below. Reckon One, once connector_reckon's Odoo
+side is there: ``reckon.py`` with ``RECKON_SANDBOX_PORT`` 8768, ``MODULES = ("l10n_au",)``, an
+Australian company (chart ``au``, AUD, GST 10%) named like the sandbox's book, its accounts and tax
+codes mapped, ``connect`` through the sandbox's consent page with the book chosen there
+(``browser.consent(url, choose=COMPANY)``), ``change`` renaming a contact.
+
+The smoke check (tools/run_smoke.sh) runs the same sandboxes on its own ports: ``RUN_SMOKE_`` and
+the provider's variable (``RUN_SMOKE_WAVE_SANDBOX_PORT``; QuickBooks' is ``SMOKE_PORT_ENV``,
+``RUN_SMOKE_SANDBOX_PORT``), by default the provider's port plus 10.
 """
 
 import os
@@ -41,6 +49,15 @@ def port(provider):
 
 def url(provider):
     return f"http://127.0.0.1:{port(provider)}"
+
+
+def smoke_ports():
+    """(the provider's port variable, the smoke check's port for it), for every provider."""
+    found = []
+    for provider in providers():
+        variable = getattr(provider, "SMOKE_PORT_ENV", f"RUN_SMOKE_{provider.PORT_ENV}")
+        found.append((provider.PORT_ENV, int(os.environ.get(variable) or provider.PORT + 10)))
+    return found
 
 
 def modules():

@@ -1,9 +1,11 @@
 """python -m tools.demo describe: the demo companies and their running sandboxes, for the message
-of `make run` (the ports come from the same variables as the sandboxes')."""
+of `make run` (the ports come from the same variables as the sandboxes').
+
+python -m tools.demo smoke-ports: ``VARIABLE=port`` lines, the sandboxes' ports of the smoke check."""
 
 import sys
 
-from . import available, providers, url
+from . import available, providers, smoke_ports, url
 
 
 def describe():
@@ -15,6 +17,10 @@ def describe():
 
 
 if __name__ == "__main__":
-    if sys.argv[1:] != ["describe"]:
-        sys.exit("usage: python -m tools.demo describe")
-    describe()
+    if sys.argv[1:] == ["describe"]:
+        describe()
+    elif sys.argv[1:] == ["smoke-ports"]:
+        for variable, port in smoke_ports():
+            print(f"{variable}={port}")
+    else:
+        sys.exit("usage: python -m tools.demo describe | smoke-ports")

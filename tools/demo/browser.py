@@ -50,18 +50,16 @@ class Browser:
         kwargs = dict(kwargs or {})
         if self.company_ids:
             kwargs["context"] = dict(kwargs.get("context") or {}, allowed_company_ids=self.company_ids)
-        answer = self.session.post(
-            f"{self.url}/web/dataset/call_kw",
-            timeout=self.timeout(120),
-            json={
-                "jsonrpc": "2.0",
-                "method": "call",
-                "params": {"model": model, "method": method, "args": args, "kwargs": kwargs},
-            },
-        ).json()
+        params = {"model": model, "method": method, "args": args, "kwargs": kwargs}
+        answer = self.jsonrpc("/web/dataset/call_kw", params, 120)
         if answer.get("error"):
             raise DemoError(f"{model}.{method}: {answer['error']['data']['message']}")
         return answer.get("result")  # a method that returns None gets no "result" key
+
+    def jsonrpc(self, path, params, at_most):
+        """One JSON-RPC call to Odoo, as the web client makes it; the answer's JSON."""
+        body = {"jsonrpc": "2.0", "method": "call", "params": params}
+        return self.session.post(f"{self.url}{path}", timeout=self.timeout(at_most), json=body).json()
 
     def login(self):
         # the first login page after the database was created compiles assets: it can take a while
@@ -71,15 +69,9 @@ class Browser:
         )
 
         def authenticate():
-            answer = self.session.post(
-                f"{self.url}/web/session/authenticate",
-                timeout=self.timeout(60),
-                json={
-                    "jsonrpc": "2.0",
-                    "method": "call",
-                    "params": {"db": self.db, "login": "admin", "password": "admin"},
-                },
-            ).json()
+            answer = self.jsonrpc(
+                "/web/session/authenticate", {"db": self.db, "login": "admin", "password": "admin"}, 60
+            )
             return (answer.get("result") or {}).get("uid")
 
         self.user_id = self.retrying("Logging in to Odoo as admin", authenticate)

@@ -7,6 +7,7 @@ from . import new_name
 
 KEY, LABEL = "quickbooks", "QuickBooks"
 PORT_ENV, PORT = "QBO_SANDBOX_PORT", 8765
+SMOKE_PORT_ENV = "RUN_SMOKE_SANDBOX_PORT"  # its name from before there were other sandboxes
 MODULES = ("l10n_us",)
 COMPANY = "Demo Garden Supplies Inc."
 ARRIVES = "by webhook within about a second"
