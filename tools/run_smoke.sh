@@ -7,22 +7,22 @@
 # asked. Ports and database are its own, so it runs beside a `make run`.
 #   RUN_SMOKE_DB (connectors_run_smoke), RUN_SMOKE_PORT (8179), the sandboxes' ports
 #   RUN_SMOKE_SANDBOX_PORT (QuickBooks, 8775), RUN_SMOKE_WAVE_SANDBOX_PORT (8776),
-#   RUN_SMOKE_KASHOO_SANDBOX_PORT (8777), RUN_SMOKE_DEADLINE (1500 s for the whole run).
+#   RUN_SMOKE_KASHOO_SANDBOX_PORT (8777) (tools/demo: RUN_SMOKE_ and each provider's port variable,
+#   by default its make run port plus 10), RUN_SMOKE_DEADLINE (1500 s for the whole run).
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 DB="${RUN_SMOKE_DB:-connectors_run_smoke}"
 PORT="${RUN_SMOKE_PORT:-8179}"
-# the sandboxes' ports, as make run takes them (tools/demo/<provider>.py)
-export QBO_SANDBOX_PORT="${RUN_SMOKE_SANDBOX_PORT:-8775}"
-export WAVE_SANDBOX_PORT="${RUN_SMOKE_WAVE_SANDBOX_PORT:-8776}"
-export KASHOO_SANDBOX_PORT="${RUN_SMOKE_KASHOO_SANDBOX_PORT:-8777}"
 DEADLINE=$((SECONDS + ${RUN_SMOKE_DEADLINE:-1500}))
 LOG="$STATE/run-smoke.log"
 mkdir -p "$STATE"
 
 bash "$ROOT/tools/bootstrap.sh"
 bash "$ROOT/tools/pg.sh"
-say "make run smoke check: fresh database '$DB', Odoo on port $PORT, sandboxes on $QBO_SANDBOX_PORT, $WAVE_SANDBOX_PORT, $KASHOO_SANDBOX_PORT"
+# the sandboxes' ports, as make run takes them (QBO_SANDBOX_PORT=8775, WAVE_SANDBOX_PORT=8776, ...)
+ports="$(cd "$ROOT" && "$PY" -m tools.demo smoke-ports)"
+while read -r assignment; do export "${assignment?}"; done <<<"$ports"
+say "make run smoke check: fresh database '$DB', Odoo on port $PORT, sandboxes on $(cut -d= -f2 <<<"$ports" | paste -sd, -)"
 "$PY" - "$DB" <<'PYEOF'
 import os, sys, psycopg2
 conn = psycopg2.connect(host=os.environ["PGHOST"], port=os.environ["PGPORT"], user=os.environ["PGUSER_ODOO"],
