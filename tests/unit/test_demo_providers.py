@@ -148,3 +148,32 @@ def test_wave_consent_page_connects_the_business_named_by_the_demo(served, callb
         timeout=10,
     ).json()
     assert token["businessId"] == wanted
+
+
+def test_the_demo_wave_business_is_the_same_at_every_start():
+    """A connection holds the records of one Wave business: `make run` starts the sandbox afresh
+    with the same business (ids of the business and of its records) so that it connects again."""
+    from tests.sandbox.wave.schema import SchemaMissing, locate
+
+    try:
+        locate()
+    except SchemaMissing as exc:
+        pytest.skip(str(exc))
+    import argparse
+
+    from tests.sandbox.wave.__main__ import _arguments, _build
+
+    wave = next(p for p in demo.providers() if p.KEY == "wave")
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--client-id", default="sandbox-client")
+    parser.add_argument("--client-secret", default="sandbox-secret")
+    _arguments(parser)
+    args, _rest = parser.parse_known_args(wave.sandbox_args(0, "http://127.0.0.1:8069"))
+    seen = []
+    for _start in range(2):
+        sandbox = _build(args)
+        sandbox.generate(customers=3, products=2, invoices=2, payments=1)
+        tenant = sandbox.tenant()
+        seen.append((tenant.id, sorted(tenant.ref("Customer", c["n"]) for c in tenant.records("Customer"))))
+    assert seen[0] == seen[1]
+    assert seen[0][0] == sandbox.tenant(wave.BUSINESS_UUID).id
