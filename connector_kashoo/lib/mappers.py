@@ -16,11 +16,11 @@ from stdnum.ca import bn
 from stdnum.exceptions import ValidationError
 
 from odoo.addons.connector_base.lib import errors
+from odoo.addons.connector_base.lib.lost import STAMP
 from odoo.addons.connector_base.lib.money import from_cents, json_dumps, to_cents, to_decimal
 
 from .settings import ROLES
 
-STAMP = re.compile(r"odoo:[a-z0-9_.]+:[0-9]+")
 #: keys a record's version leaves out: they move when a payment is made elsewhere, not when it is edited
 UNVERSIONED = ("balanceDue", "contactName")
 BANK = re.compile(r"\b(chequing|checking|savings|bank)\b", re.I)

@@ -187,11 +187,11 @@ def test_a_lost_answer_is_looked_up_before_anything_is_written_again(kashoo, cus
 
 
 def test_stamped_records_are_found_in_another_process(kashoo, customer):
-    adapter_module._ATTEMPTS.clear()
+    adapter_module.LOST.clear()
     kashoo.control("faults", lose_response=1)
     with pytest.raises(errors.OutcomeUnknownError):
         kashoo.adapter().write("invoice", new_invoice(*customer), reference="odoo:account.move:9")
-    adapter_module._ATTEMPTS.clear()  # what a new worker knows: only the stamp
+    adapter_module.LOST.clear()  # what a new worker knows: only the stamp
     assert kashoo.adapter().find_by_reference("invoice", "odoo:account.move:9") is not None
     assert kashoo.adapter().find_by_reference("party", "odoo:res.partner:99") is None  # contacts carry no stamp
 
