@@ -1,2 +1,3 @@
 from . import test_kashoo_connect
+from . import test_kashoo_export
 from . import test_kashoo_sync
