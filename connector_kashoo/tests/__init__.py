@@ -1,3 +1,4 @@
 from . import test_kashoo_connect
+from . import test_kashoo_contacts
 from . import test_kashoo_export
 from . import test_kashoo_sync
