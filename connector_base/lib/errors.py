@@ -102,7 +102,19 @@ class MappingMissingError(PermanentError):
 
 
 class PartnerAmbiguousError(PermanentError):
+    """A contact a person must match to an Odoo partner (several fit, none is certain, or its
+    tax id was refused). ``review``: the values of its Partner Matching row, written after the
+    record is rolled back; the record then waits on that row (``mapping_model``,
+    ``external_id``), so that choosing its partner re-queues it."""
+
     reason = "partner_ambiguous"
+
+    def __init__(self, message, *, details=None, review=None):
+        super().__init__(message, details=details)
+        self.review = review
+        if review:
+            self.mapping_model = "connector.partner.match"
+            self.external_id = str(review["external_id"])
 
 
 class NameCollisionError(PermanentError):

@@ -17,6 +17,12 @@ class ConnectorPartnerMatch(models.Model):
 
     email = fields.Char()
     vat = fields.Char("Tax id")
+    rejected_vat = fields.Char(
+        "Refused tax id",
+        help="The tax id the provider holds for this contact, refused by its format's check: it is not written on "
+        "the partner. Correct it at the provider, or with the contact.",
+    )
+    rejected_vat_reason = fields.Char("Why it was refused")
     partner_id = fields.Many2one("res.partner", "Odoo partner", index=True)
     suggested_partner_id = fields.Many2one("res.partner", "Suggestion")
     candidate_count = fields.Integer("Candidates", help="Odoo partners scoring at least 0.85.")
@@ -169,6 +175,18 @@ class ConnectorPartnerMatch(models.Model):
         once per registry, so again after a module update."""
         self.env.cr.execute("SELECT 1 FROM pg_indexes WHERE indexname = 'res_partner_connector_name_gist_idx'")
         return bool(self.env.cr.fetchone())
+
+    @api.model
+    def _keep_review(self, backend, vals):
+        """The row of a contact held for a person (``vals`` from ``PartnerAmbiguousError.review``),
+        created or refreshed, with its suggestion; a partner a person chose stays."""
+        row = self.search([("backend_id", "=", backend.id), ("external_id", "=", vals["external_id"])], limit=1)
+        if row:
+            row.write({key: value for key, value in vals.items() if key != "external_id"})
+        else:
+            row = self.create(dict(vals, backend_id=backend.id))
+        row._suggest()
+        return row
 
     def _suggest(self):
         for row in self:

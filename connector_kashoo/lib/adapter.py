@@ -14,12 +14,11 @@ written again.
 import functools
 import json
 import os
-import threading
-from collections import OrderedDict
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from odoo.addons.connector_base.lib import canonical, errors
+from odoo.addons.connector_base.lib.lost import LostWrites
 from odoo.addons.connector_base.lib.provider import ProviderAdapter
 
 from . import documents, mappers, payments, records
@@ -28,11 +27,8 @@ from .settings import ROLES
 _NONE = {"read": False, "create": False, "update": False, "delete": False, "incremental": False, "push": False}
 _RECORDS = {"read": True, "create": True, "update": True, "delete": True, "incremental": False, "push": False}
 
-#: what a create sent, for a lookup after its answer was lost: (api url, business, reference) -> attempt
-_ATTEMPTS = OrderedDict()
-_LOST = OrderedDict()  # the keys of creates whose answer was lost
-_LOCK = threading.Lock()
-_KEEP = 2000
+#: what creates sent and which lost their answer, by (api url, business, reference)
+LOST = LostWrites()
 
 
 class KashooAdapter(ProviderAdapter):
@@ -193,28 +189,16 @@ class KashooAdapter(ProviderAdapter):
         if external_id:
             return self._update(kind, record, external_id, version, reference)
         key = self._key(reference)
-        if key in _LOST:  # an earlier create lost its answer: it may be there already
-            found = self.find_by_reference(kind, reference)
-            if found:
-                _forget(key)
-                return found
-        try:
+        found = LOST.found_before(key, lambda: self.find_by_reference(kind, reference))
+        if found:  # an earlier create lost its answer, and made the record
+            return found
+        with LOST.creating(key):
             doc = self._create(kind, record, reference)
-        except errors.OutcomeUnknownError:
-            with _LOCK:
-                _LOST[key] = True
-                while len(_LOST) > _KEEP:
-                    _LOST.popitem(last=False)
-            raise
-        _forget(key)
         # a create answered by its URL alone, and not read back, has no version to compare with later
         return mappers.ext(doc["id"]), (mappers.version_of(doc) if len(doc) > 1 else None)
 
     def _remember(self, reference, kind, role, body):
-        with _LOCK:
-            _ATTEMPTS[self._key(reference)] = (kind, role, body)
-            while len(_ATTEMPTS) > _KEEP:
-                _ATTEMPTS.popitem(last=False)
+        LOST.remember(self._key(reference), (kind, role, body))
 
     def _document(self, kind, record, reference):
         """(role, body) for an invoice or a payment; a turned-off role is refused with its reason."""
@@ -261,8 +245,7 @@ class KashooAdapter(ProviderAdapter):
 
     def find_by_reference(self, kind, reference):
         """(external id, version) of what a create stamped with ``reference`` made, or None."""
-        with _LOCK:
-            attempt = _ATTEMPTS.get(self._key(reference))
+        attempt = LOST.attempt(self._key(reference))
         if kind in ("invoice", "payment"):
             found = self._find_record(kind, reference, attempt)
         elif attempt:
@@ -327,8 +310,3 @@ def _schema_fit(kind, record):
 
 def _same(a, b):
     return (a or "").strip().casefold() == (b or "").strip().casefold()
-
-
-def _forget(key):
-    with _LOCK:
-        _LOST.pop(key, None)

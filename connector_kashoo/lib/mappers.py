@@ -16,11 +16,11 @@ from stdnum.ca import bn
 from stdnum.exceptions import ValidationError
 
 from odoo.addons.connector_base.lib import errors
+from odoo.addons.connector_base.lib.lost import STAMP
 from odoo.addons.connector_base.lib.money import from_cents, json_dumps, to_cents, to_decimal
 
 from .settings import ROLES
 
-STAMP = re.compile(r"odoo:[a-z0-9_.]+:[0-9]+")
 #: keys a record's version leaves out: they move when a payment is made elsewhere, not when it is edited
 UNVERSIONED = ("balanceDue", "contactName")
 BANK = re.compile(r"\b(chequing|checking|savings|bank)\b", re.I)
@@ -157,7 +157,7 @@ def business_number(value):
     try:
         return bn.validate(number), None
     except ValidationError as exc:
-        return None, f"{raw!r} is not a valid Canada Revenue Agency business number ({exc.message})"
+        return None, f"not a valid Canada Revenue Agency business number ({exc.message})"
 
 
 def party_to_canonical(doc, settings, roles=()):
@@ -192,10 +192,8 @@ def party_to_canonical(doc, settings, roles=()):
     vat, problem = business_number(doc.get("businessNumber"))
     if vat:
         record["vat"] = vat
-    elif problem:
-        # not into the partner: the number stays visible for a person to correct. party.json has no field
-        # that would send the contact to the partner review for it; notes is what the schema allows
-        record["notes"] = f"Kashoo business number {problem}: not used as the tax id; check it with the contact."
+    elif problem:  # not into the partner: to Partner Matching, the number and the reason in front of a person
+        record["rejected_vat"] = {"value": text(doc.get("businessNumber"), 64), "reason": problem[:500]}
     return record
 
 

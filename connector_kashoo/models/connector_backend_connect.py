@@ -138,19 +138,15 @@ class ConnectorBackend(models.Model):
 
     # ------------------------------------------------------------------ signed notifications
     @api.model
-    def _kashoo_webhook_secrets(self):
-        """(backend, secret) of every Kashoo connection that has a webhook secret."""
-        backends = self.sudo().with_context(active_test=False).search([("provider", "=", "kashoo")])
-        return [(b, b._get_secret("webhook_secret")) for b in backends if b._get_secret("webhook_secret")]
-
-    @api.model
-    def _kashoo_handle_events(self, signers, business, events, payload):
+    def _kashoo_handle_events(self, events, signers, payload):
         """Notification events to connector_base's inbox: a Kashoo record type (by the connection's
         type map), ``contact`` or ``account`` becomes a canonical kind; the re-read decides."""
         from ..lib.settings import ROLES
 
+        business = events[0]["business"] if events else None
+        signed = [backend for backend in signers if backend.tenant_id == business]
         try:
-            type_map = signers[0]._kashoo_settings().type_map
+            type_map = signed[0]._kashoo_settings().type_map if signed else {}
         except ValueError:
             type_map = {}
         neutral = []

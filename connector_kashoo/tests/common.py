@@ -5,11 +5,7 @@ rolls back). Jobs run in the test transaction."""
 
 import hashlib
 import hmac
-import importlib
-import importlib.util
 import json
-import sys
-from pathlib import Path
 
 import requests
 
@@ -17,12 +13,12 @@ from odoo import Command
 from odoo.tests import HttpCase
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
+from odoo.addons.connector_base.tests.sandboxes import ConnectorJobsMixin, load_sandbox
 from odoo.addons.queue_job.exception import RetryableJobError
 from odoo.addons.queue_job.job import Job
 
 EMAIL, PASSWORD = "owner@sandbox.example", "sandbox-password"
 WEBHOOK_SECRET = "kashoo-relay-secret"
-SANDBOXES_DIR = Path(__file__).resolve().parents[2] / "tests" / "sandbox"
 RATES = {"GST": 5.0, "PST": 7.0, "HST": 13.0, "QST": 9.975}
 
 
@@ -30,21 +26,7 @@ def sign(body, key=WEBHOOK_SECRET):
     return "sha256=" + hmac.new(key.encode(), body, hashlib.sha256).hexdigest()
 
 
-def load_sandbox(provider):
-    """A sandbox package loaded from the repository under the private name the other provider
-    tests use too (``connector_sandboxes``), so that its relative imports of the kit work."""
-    name = "connector_sandboxes"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(
-            name, SANDBOXES_DIR / "__init__.py", submodule_search_locations=[str(SANDBOXES_DIR)]
-        )
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return importlib.import_module(f"{name}.{provider}")
-
-
-class KashooCase(AccountTestInvoicingCommon, HttpCase):
+class KashooCase(ConnectorJobsMixin, AccountTestInvoicingCommon, HttpCase):
     """A company with CAD active, the four Canadian rates as Odoo taxes, and a Kashoo connection."""
 
     company_size = {"customers": 10, "vendors": 4, "invoices": 25, "bills": 8, "payments": 15}
@@ -148,15 +130,9 @@ class KashooCase(AccountTestInvoicingCommon, HttpCase):
                 self.map_taxes()
         return results
 
-    def pending_jobs(self, method=None):
-        domain = [("model_name", "=", "connector.backend"), ("state", "=", "pending")]
-        if method:
-            domain.append(("method_name", "=", method))
-        return self.env["queue.job"].sudo().search(domain)
-
     def run_jobs(self, method=None, limit=200):
-        """Perform the pending connector jobs as the runner would; a job that asks to wait
-        (RetryableJobError) is put back and not run again here."""
+        """Perform the pending connector jobs as the runner would; unlike the shared mixin's, a job
+        that asks to wait (RetryableJobError) is put back and not run again here."""
         done, tried = 0, set()
         while done < limit:
             jobs = self.pending_jobs(method).filtered(lambda j: not j.eta and j.uuid not in tried)

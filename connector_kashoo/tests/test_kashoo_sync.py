@@ -2,35 +2,21 @@
 import that creates nothing, an unknown record type in quarantine, the rolling poll window and the
 nightly sweep over the whole range, removed records."""
 
+import json
 from datetime import date, timedelta
 from decimal import Decimal
 
 from odoo.tests import tagged
 
 from .common import KashooCase
+from .test_kashoo_initial_load import check_import_all
 
 
 @tagged("post_install", "-at_install")
 class TestKashooSync(KashooCase):
     def test_import_all_to_the_cent_and_a_second_import_creates_nothing(self):
         self.sandbox.generate(**self.company_size)
-        self.sign_in()
-        first = self.import_kinds()
-        wire = {str(doc["id"]): doc for doc in self.docs("records")}
-        documents = [d for d in wire.values() if d["type"] in ("INVOICE", "BILL") and not d["removed"]]
-        included = [d for d in documents if d["taxIncluded"]]
-        self.assertTrue(included and len(included) < len(documents), "both kinds of documents are generated")
-        self.assertEqual(first["invoice"]["new"], len(documents), self.quarantine().mapped("message"))
-        for doc in documents:  # tax-included and tax-excluded alike
-            move = self.bound("invoice", doc["id"])
-            self.assertTrue(move, doc["id"])
-            self.assertEqual(Decimal(str(move.amount_total)) * 100, doc["amount"], doc)
-            self.assertEqual(Decimal(str(move.amount_residual)) * 100, doc["balanceDue"], doc)
-        self.assertFalse(self.quarantine().filtered(lambda q: q.state == "open"), "nothing held")
-        paid = [d for d in wire.values() if d["type"] in ("INVOICE_PAYMENT", "BILL_PAYMENT") and not d["removed"]]
-        self.assertEqual(first["payment"]["new"], len(paid))
-        again = self.import_kinds()
-        self.assertEqual({kind: counts["new"] for kind, counts in again.items()}, dict.fromkeys(again, 0))
+        check_import_all(self)  # the issue's size: test_kashoo_initial_load
 
     def test_an_unknown_record_type_is_quarantined_with_its_type_named(self):
         self.sandbox.generate(customers=2, vendors=1, invoices=2, bills=1, payments=0)
@@ -43,6 +29,31 @@ class TestKashooSync(KashooCase):
         rows = self.quarantine().filtered(lambda q: "EXPENSE" in q.message)
         self.assertEqual(len(rows), 1, self.quarantine().mapped("message"))
         self.assertIn("type map does not know", rows.message)
+
+    def test_bills_answering_404_and_an_unknown_type_leave_everything_else_imported(self):
+        """The issue's must-show variant: bills off with the reason, the unknown records in
+        quarantine naming their type, everything else in Odoo."""
+        self.sandbox.generate(customers=6, vendors=2, invoices=12, bills=4, payments=0)
+        self.sandbox.seed_documents(
+            {"Record": [{"id": 300000001, "type": "EXPENSE", "date": date.today().isoformat(), "amount": 1250}]}
+        )
+        self.control("settings", disabled=["bills"])
+        self.sign_in()
+        self.assertIn("records/bills does not answer", json.loads(self.backend.kashoo_disabled)["bill"])
+        self.import_kinds()
+        held = self.quarantine().filtered(lambda q: q.state == "open")
+        self.assertEqual(len(held), 1, held.mapped("message"))
+        self.assertIn("EXPENSE", held.message)
+        invoices = [d for d in self.docs("records") if d["type"] == "INVOICE" and not d["removed"]]
+        self.assertEqual(len(invoices), 12)
+        for doc in invoices:
+            self.assertEqual(Decimal(str(self.bound("invoice", doc["id"]).amount_total)) * 100, doc["amount"])
+        bound = self.env["connector.binding"].search(
+            [("backend_id", "=", self.backend.id), ("external_type", "=", "invoice")]
+        )
+        self.assertEqual(len(bound), 12, "the invoices, no bill")
+        for doc in self.docs("contacts"):
+            self.assertTrue(self.bound("party", doc["id"]), doc["name"])
 
     def test_the_poll_reads_a_window_and_the_sweep_the_whole_range(self):
         self.sign_in()

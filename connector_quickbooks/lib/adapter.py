@@ -6,6 +6,7 @@ import time
 from datetime import UTC, datetime, timedelta
 
 from odoo.addons.connector_base.lib import errors
+from odoo.addons.connector_base.lib.lost import LostWrites
 from odoo.addons.connector_base.lib.provider import ProviderAdapter
 
 from . import mappers, references
@@ -19,6 +20,9 @@ OVERLAP = timedelta(seconds=1)
 #: company settings (country, home currency) per realm, kept this long in the process
 SETTINGS_TTL = 3600.0
 _SETTINGS = {}
+#: what creates sent, by (company URL, reference), for the lookup of one whose answer was lost: a
+#: retry's ``requestid`` keeps QuickBooks from creating twice, so no create waits for a lookup
+SENT = LostWrites()
 
 
 def position_of(doc):
@@ -56,7 +60,6 @@ class QuickBooksAdapter(ProviderAdapter):
         self.expense_account = expense_account
         self._clock = clock or (lambda: datetime.now(UTC))
         self._rates = None
-        self._attempts = {}
 
     # ------------------------------------------------------------------ company settings
     def _load_settings(self):
@@ -275,7 +278,7 @@ class QuickBooksAdapter(ProviderAdapter):
             entity, body = mappers.journal_entry_from_canonical(
                 record, home_currency=self.home_currency, reference=reference
             )
-        self._attempts[reference] = (entity, body)
+        SENT.remember((self.client.base, reference), (entity, body))
         return entity, body
 
     def _update(self, entity, doc_id, version, body, idempotency_key):
@@ -316,7 +319,7 @@ class QuickBooksAdapter(ProviderAdapter):
             key = f"{idempotency_key[:45]}-n{number}"
             try:
                 if doc_id is None:
-                    self._attempts[reference] = (entity, candidate)  # a lost answer is looked up by this name
+                    SENT.remember((self.client.base, reference), (entity, candidate))  # looked up by this name
                     return self.client.create(entity, candidate, key)
                 return self._update(entity, doc_id, version, candidate, key)
             except errors.NameCollisionError:
@@ -346,7 +349,7 @@ class QuickBooksAdapter(ProviderAdapter):
 
     def find_by_reference(self, kind, reference):
         """The record a write with an unknown outcome created, looked up by what it carried."""
-        attempt = self._attempts.get(reference)
+        attempt = SENT.attempt((self.client.base, reference))
         entities = (attempt[0],) if attempt else mappers.KIND_ENTITIES[kind]
         body = attempt[1] if attempt else {}
         for entity in entities:

@@ -144,25 +144,7 @@ class ConnectorBackend(models.Model):
 
     # ------------------------------------------------------------------ webhooks
     @api.model
-    def _qbo_webhook_verifiers(self):
-        """(backend, verifier token) for every QuickBooks backend that has one."""
-        backends = self.sudo().with_context(active_test=False).search([("provider", "=", "quickbooks")])
-        return [(b, b._get_secret("webhook_secret")) for b in backends if b._get_secret("webhook_secret")]
-
-    @api.model
-    def _qbo_realms_not_signed(self, realms, signers):
-        """The realms among ``realms`` that have QuickBooks connections here, none of which is
-        among ``signers`` (the backends whose verifier signed the body). A realm with no
-        connection here is not one of them: its events are dropped anyway."""
-        connected = (
-            self.sudo()
-            .with_context(active_test=False)
-            .search([("provider", "=", "quickbooks"), ("tenant_id", "in", list(realms))])
-        )
-        return sorted(set(connected.mapped("tenant_id")) - {backend.tenant_id for backend in signers})
-
-    @api.model
-    def _qbo_handle_events(self, events, payload):
+    def _qbo_handle_events(self, events, signers, payload):
         """QuickBooks webhook events (realm, entity, id, operation, dedup, deleted_id) to the
         provider-neutral inbox: entities become canonical kinds and external ids."""
         from ..lib.mappers import ENTITY_KIND, ext_id

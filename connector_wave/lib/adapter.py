@@ -13,7 +13,7 @@ from odoo.addons.connector_base.lib import errors
 from odoo.addons.connector_base.lib.provider import ProviderAdapter
 
 from . import mappers
-from .lookup import UnverifiableWriteError, WaveLookup
+from .lookup import LOST, UnverifiableWriteError, WaveLookup
 from .reading import WaveReading
 
 __all__ = ["WaveAdapter", "UnverifiableWriteError", "CAPABILITIES"]
@@ -119,7 +119,6 @@ class WaveAdapter(WaveReading, WaveLookup, ProviderAdapter):
         self.writable_kinds = ("account", "tax", "party", "product", "invoice", "payment") + (
             ("journal_entry",) if money_transactions else ()
         )
-        self._attempts = {}  # reference -> (kind, what the write sent)
         self._counts = {}
         self._cache = {}
 
@@ -227,13 +226,22 @@ class WaveAdapter(WaveReading, WaveLookup, ProviderAdapter):
         if external_id and kind in ("invoice", "payment") and record.get("state") == "void":
             self.delete(kind, external_id)  # Wave has no void: a cancelled invoice or payment is deleted
             return external_id, None
+        if not external_id:
+            found = LOST.found_before(self._key(reference), lambda: self.find_by_reference(kind, reference))
+            if found:  # an earlier create lost its answer, and made the record
+                return found
         return getattr(self, f"_write_{kind}")(record, external_id, version, reference)
+
+    def _key(self, reference):
+        return (self.client.api_url, self.client.business_id, reference)
 
     def _create(self, kind, name, field, data, reference, scoped=True):
         if scoped:
             data = {"businessId": self.client.business_id, **data}
-        self._attempts[reference] = (kind, data)
-        return self.client.mutate(name, data)[field]
+        key = self._key(reference)
+        LOST.remember(key, (kind, data))
+        with LOST.creating(key):
+            return self.client.mutate(name, data)[field]
 
     def _patch(self, name, field, external_id, data):
         return self.client.mutate(name, {"id": external_id, **data})[field]

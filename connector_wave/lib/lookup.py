@@ -10,10 +10,14 @@ A money transaction cannot be read back at all: its outcome is left to a person.
 """
 
 from odoo.addons.connector_base.lib import errors
+from odoo.addons.connector_base.lib.lost import LostWrites
 
 from . import mappers
 from .client import money
 from .queries import PAYMENT_BATCH
+
+#: what creates sent and which lost their answer, by (api url, business, reference), across jobs
+LOST = LostWrites()
 
 
 class UnverifiableWriteError(errors.PermanentError):
@@ -23,11 +27,11 @@ class UnverifiableWriteError(errors.PermanentError):
 
 
 class WaveLookup:
-    """The lookup half of ``WaveAdapter`` (``self.client``, ``self._attempts``, ``self.lookup_depth``)."""
+    """The lookup half of ``WaveAdapter`` (``self.client``, ``self._key``, ``self.lookup_depth``)."""
 
     def find_by_reference(self, kind, reference):
         """(external id, version) of the record stamped with ``reference``, or None."""
-        attempt = self._attempts.get(reference)
+        attempt = LOST.attempt(self._key(reference))
         sent = attempt[1] if attempt and attempt[0] == kind else {}
         finder = getattr(self, f"_find_{kind}", None)
         if finder is None:

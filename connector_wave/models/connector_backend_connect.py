@@ -187,23 +187,7 @@ class ConnectorBackend(models.Model):
 
     # ------------------------------------------------------------------ change notifications
     @api.model
-    def _wave_webhook_secrets(self):
-        """(backend, signing secret) of every Wave connection that has one."""
-        backends = self.sudo().with_context(active_test=False).search([("provider", "=", "wave")])
-        return [(b, b._get_secret("webhook_secret")) for b in backends if b._get_secret("webhook_secret")]
-
-    @api.model
-    def _wave_businesses_not_signed(self, businesses, signers):
-        """The businesses among ``businesses`` connected here, none of whose connections signed the body."""
-        connected = (
-            self.sudo()
-            .with_context(active_test=False)
-            .search([("provider", "=", "wave"), ("tenant_id", "in", list(businesses))])
-        )
-        return sorted(set(connected.mapped("tenant_id")) - {backend.tenant_id for backend in signers})
-
-    @api.model
-    def _wave_handle_events(self, events, payload):
+    def _wave_handle_events(self, events, signers, payload):
         """Notification events (business, entity, id, operation, dedup, changed_at) into the inbox."""
         neutral = []
         for event in events:

@@ -4,6 +4,10 @@ reset for each test, and the connector's own client pointed at it.
 At the end of the run the summary says how many queries and mutations the connector's
 client sent to Wave's schema in these tests, and which of its named documents they were."""
 
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
 import pytest
 import requests
 
@@ -117,3 +121,36 @@ def validate_canonical(kind, record):
 @pytest.fixture
 def valid():
     return validate_canonical
+
+
+class Received(list):
+    """What a loopback receiver got: (headers, raw body) per POST, each answered 200."""
+
+    url = None
+
+    def wait(self, timeout=5.0):
+        deadline = time.monotonic() + timeout
+        while not self and time.monotonic() < deadline:
+            time.sleep(0.05)
+        return self
+
+
+@pytest.fixture
+def receiver():
+    """A loopback HTTP server standing in for a connector's notification endpoint."""
+    received = Received()
+
+    class Receiver(BaseHTTPRequestHandler):
+        def do_POST(self):
+            received.append((dict(self.headers), self.rfile.read(int(self.headers["Content-Length"]))))
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    received.url = f"http://127.0.0.1:{server.server_address[1]}/hook"
+    yield received
+    server.shutdown()

@@ -256,10 +256,11 @@ def test_business_numbers_are_checked_against_the_cra_format(number, vat, valid)
     result = mappers.party_to_canonical(doc, SETTINGS)
     valid("party", result)
     assert result.get("vat") == vat
-    if vat is None:  # kept out of the partner, in front of a person
-        assert f"Kashoo business number {number!r} is not a valid Canada Revenue Agency" in result["notes"]
+    if vat is None:  # kept out of the partner, in front of a person in Partner Matching
+        assert result["rejected_vat"]["value"] == number
+        assert result["rejected_vat"]["reason"].startswith("not a valid Canada Revenue Agency business number")
     else:
-        assert "notes" not in result
+        assert "rejected_vat" not in result
 
 
 def test_a_contact_carries_both_roles_and_its_address(valid):

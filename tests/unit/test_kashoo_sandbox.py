@@ -3,6 +3,8 @@
 It is built from the evidence, not read from it: nothing here needs ../shared.
 """
 
+import hashlib
+import hmac
 import json
 import os
 import re
@@ -317,6 +319,29 @@ def test_the_generated_company_adds_up_to_the_cent(kashoo):
     assert any(0 < doc["balanceDue"] < doc["totalDue"] for doc in documents)  # some partly paid
     numbers = [c["businessNumber"] for c in contacts.values()]
     assert all(re.fullmatch(r"\d{9}RT0001", n) for n in numbers)
+
+
+def test_signed_change_notifications_are_an_assumption_switched_on_by_a_receiver(kashoo, receiver):
+    contact = customer(kashoo, "ON")
+    first = invoice(kashoo, contact, [line(1000, ["HST"])]).json()
+    assert kashoo.control("flush") == {"sent": 0}, "off until a receiver is named"
+    try:
+        kashoo.control("notifications", url=receiver.url, secret="s3cret")
+        kashoo.sb.generate(customers=2, vendors=1, invoices=3, bills=1, payments=1)  # generating sends nothing
+        record = invoice(kashoo, contact, [line(2000, ["HST"])]).json()
+        assert kashoo.raw("DELETE", kashoo.biz(f"records/{first['id']}")).status_code == 204
+        kashoo.control("flush")
+        headers, body = receiver.wait()[0]
+        assert headers["X-Kashoo-Signature"] == hmac.new(b"s3cret", body, hashlib.sha256).hexdigest()
+        sent = json.loads(body)
+        assert sent["business"] == int(kashoo.business)
+        assert [(e["type"], e["record"], e["operation"]) for e in sent["events"]] == [
+            ("INVOICE", record["id"], "created"),
+            ("INVOICE", first["id"], "deleted"),
+        ]
+        assert set(sent["events"][0]) == {"id", "type", "record", "operation", "time"}
+    finally:
+        kashoo.control("notifications", url=None)
 
 
 def test_python_m_runs_the_sandbox_without_anything_outside_the_repository(tmp_path):

@@ -12,7 +12,6 @@ import sys
 import threading
 import time
 import urllib.parse
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 import requests
@@ -392,36 +391,18 @@ def test_seed_directory_in_wave_shape(wave, tmp_path):
     }
 
 
-def test_change_notifications_are_signed_and_carry_ids_only(wave):
-    received = []
-
-    class Receiver(BaseHTTPRequestHandler):
-        def do_POST(self):
-            body = self.rfile.read(int(self.headers["Content-Length"]))
-            received.append((self.headers["X-Wave-Signature"], body))
-            self.send_response(200)
-            self.end_headers()
-
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+def test_change_notifications_are_signed_and_carry_ids_only(wave, receiver):
     try:
-        wave.control("notifications", url=f"http://127.0.0.1:{server.server_address[1]}/hook", secret="s3cret")
+        wave.control("notifications", url=receiver.url, secret="s3cret")
         customer = wave.customer()
         wave.control("flush")
-        deadline = time.time() + 5
-        while not received and time.time() < deadline:
-            time.sleep(0.05)
-        signature, body = received[0]
-        assert signature == hmac.new(b"s3cret", body, hashlib.sha256).hexdigest()
+        headers, body = receiver.wait()[0]
+        assert headers["X-Wave-Signature"] == hmac.new(b"s3cret", body, hashlib.sha256).hexdigest()
         event = json.loads(body)["events"][0]
         assert event["entityId"] == customer["id"] and event["operation"] == "created"
         assert set(event) == {"id", "businessId", "entity", "entityId", "operation", "occurredAt"}
     finally:
         wave.control("notifications", url=None)
-        server.shutdown()
 
 
 def test_without_the_schema_the_sandbox_refuses_to_start(tmp_path):

@@ -11,6 +11,24 @@ class ConnectorBackend(models.Model):
     _inherit = "connector.backend"
 
     @api.model
+    def _webhook_secrets(self, provider):
+        """(backend, webhook secret) of every connection to ``provider`` that has one."""
+        backends = self.sudo().with_context(active_test=False).search([("provider", "=", provider)])
+        return [(b, b._get_secret("webhook_secret")) for b in backends if b._get_secret("webhook_secret")]
+
+    @api.model
+    def _webhook_tenants_not_signed(self, provider, tenants, signers):
+        """The tenants among ``tenants`` that have connections to ``provider`` here, none of which
+        is among ``signers`` (the connections whose secret signed the body). A tenant with no
+        connection here is not one of them: its events are dropped anyway."""
+        connected = (
+            self.sudo()
+            .with_context(active_test=False)
+            .search([("provider", "=", provider), ("tenant_id", "in", list(tenants))])
+        )
+        return sorted(set(connected.mapped("tenant_id")) - {backend.tenant_id for backend in signers})
+
+    @api.model
     def _receive_webhook_events(self, provider, events, payload):
         """Store verified webhook events in the inbox and queue a re-read of each record.
 

@@ -32,6 +32,8 @@ class ConnectorEngine(models.AbstractModel):
             "zip": addr.get("zip") or False,
             "active": rec.get("active", True),
         }
+        if rec.get("rejected_vat"):
+            del vals["vat"]  # a refused number is not written, nor does it clear the partner's own
         country = False
         if addr.get("country_code"):
             country = self.env["res.country"].search([("code", "=", addr["country_code"])], limit=1)
@@ -62,13 +64,41 @@ class ConnectorEngine(models.AbstractModel):
             else:
                 partner = Partner.create(dict(vals, company_id=backend.company_id.id))
             self._set_ranks(partner, roles)
+            self._review_rejected_vat(backend, rec, partner)
             return partner
 
         def update(partner):
             self._quiet(partner).write(self._shared_vals(backend, partner, vals, role))
             self._set_ranks(partner, roles)
+            self._review_rejected_vat(backend, rec, partner)
 
         return self._upsert(backend, "party", rec, create, update)
+
+    def _review_rejected_vat(self, backend, rec, partner):
+        """A contact whose tax id was refused, imported all the same (it matched, or a new
+        partner was created by policy), without the number: its Partner Matching row shows the
+        number, the reason and the partner, unconfirmed, for a person to see. A number
+        corrected at the provider clears it."""
+        Match = self.env["connector.partner.match"].sudo()
+        rejected = rec.get("rejected_vat")
+        row = Match.search([("backend_id", "=", backend.id), ("external_id", "=", str(rec["external_id"]))], limit=1)
+        if not rejected:
+            if row.rejected_vat:
+                row.write({"rejected_vat": False, "rejected_vat_reason": False})
+            return
+        vals = {
+            "external_name": rec["name"],
+            "email": rec.get("email"),
+            "rejected_vat": rejected["value"],
+            "rejected_vat_reason": rejected["reason"],
+        }
+        if row.rejected_vat == vals["rejected_vat"] and row.partner_id == partner:
+            return  # already in front of a person, or seen by one
+        vals.update(partner_id=partner.id, suggested_partner_id=partner.id, confirmed=False, score=1.0)
+        if row:
+            row.write(vals)
+        else:
+            Match.create(dict(vals, backend_id=backend.id, external_id=str(rec["external_id"])))
 
     def _party_role(self, backend, rec, separate=None):
         """The role a contact is bound with: its one role at a provider that keeps a customer
@@ -174,6 +204,8 @@ class ConnectorEngine(models.AbstractModel):
         twin of the page, created with the page: it is linked to that partner afterwards)."""
         if hint and hint[2]:
             return None
+        if rec.get("rejected_vat"):
+            return None  # the one-record path: in front of a person in Partner Matching
         if self._match_partner(backend, rec, hint):
             return None
         return dict(self._party_vals(backend, rec), company_id=backend.company_id.id, **self._rank_vals(rec["roles"]))
@@ -199,41 +231,55 @@ class ConnectorEngine(models.AbstractModel):
         """An existing Odoo partner for a provider contact seen for the first time.
 
         Exact e-mail or VAT links; a single name at 0.95 or more links; several good
-        candidates, or one between 0.85 and 0.95, go to review (or create, by policy).
+        candidates, or one between 0.85 and 0.95, go to review (or create, by policy). A
+        contact whose tax id the provider's format check refused (``rejected_vat``) goes to
+        review under the review policy, the number and the reason beside it, until a person
+        decides; under the create policy it is matched or created without the number, and
+        shown in Partner Matching all the same (``_review_rejected_vat``).
         ``hint``: what ``_page_hints_party`` found for it, when a page was looked up at once."""
-        Match = self.env["connector.partner.match"].sudo()
         candidates, row, _twin = hint or self._page_hints_party(backend, [rec])[str(rec["external_id"])]
         if row and row.partner_id:
             self._check_unbound_for_role(backend, rec, row.partner_id)
             return row.partner_id  # a person chose
+        force = self.env.context.get("connector_force")  # a person asked to create a new partner
+        rejected = rec.get("rejected_vat")
+        if rejected and not force and backend.partner_policy == "review":
+            self._send_to_review(
+                backend,
+                rec,
+                candidates,
+                f"{rec['name']}: the tax id {rejected['value']} was refused ({rejected['reason']}); it is not "
+                "written on any partner",
+            )
         exact = [c for c in candidates if c[2] in ("email", "vat")]
         strong = [c for c in candidates if c[1] >= 0.95]
         if len(exact) == 1:
             return exact[0][0]
         if not exact and len(candidates) == 1 and strong:
             return strong[0][0]
-        if self.env.context.get("connector_force"):
-            return None  # a person asked to create a new partner
+        if force:
+            return None
         if backend.partner_policy == "create" and not exact and len(strong) < 2:
             return None  # nothing certain: create a new partner
         if backend.partner_policy == "create" and not candidates:
             return None
-        vals = {
-            "backend_id": backend.id,
-            "external_id": rec["external_id"],
+        names = ", ".join(f"{p.display_name} ({score:.2f})" for p, score, _b in candidates[:5])
+        self._send_to_review(backend, rec, candidates, f"{rec['name']} matches several Odoo partners: {names}")
+
+    def _send_to_review(self, backend, rec, candidates, message):
+        """Stop a contact's import for Partner Matching: its row (written once the record is
+        rolled back, a partner suggested) is where a person picks its partner, or Forces a new one."""
+        rejected = rec.get("rejected_vat") or {}
+        review = {
+            "external_id": str(rec["external_id"]),
             "external_name": rec["name"],
             "email": rec.get("email"),
             "vat": rec.get("vat"),
+            "rejected_vat": rejected.get("value") or False,
+            "rejected_vat_reason": rejected.get("reason") or False,
         }
-        if row:
-            row.write(vals)
-        else:
-            row = Match.create(vals)
-        row._suggest()
-        names = ", ".join(f"{p.display_name} ({score:.2f})" for p, score, _b in candidates[:5])
         raise errors.PartnerAmbiguousError(
-            f"{rec['name']} matches several Odoo partners: {names}",
-            details={"candidates": [p.id for p, _s, _b in candidates]},
+            message, details={"candidates": [p.id for p, _s, _b in candidates]}, review=review
         )
 
     def _check_unbound_for_role(self, backend, rec, partner):

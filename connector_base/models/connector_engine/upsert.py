@@ -109,7 +109,10 @@ class ConnectorEngine(models.AbstractModel):
         accountant finds it in the mapping list (and fixing it re-queues the record)."""
         model = getattr(exc, "mapping_model", None)
         if model and model in self.env and "connector.mapping.mixin" in self.env[model]._inherit:
-            self.env[model]._resolve(backend, exc.external_id)
+            if getattr(exc, "review", None):  # a contact for Partner Matching, with what a person needs to see
+                self.env[model].sudo()._keep_review(backend, exc.review)
+            else:
+                self.env[model]._resolve(backend, exc.external_id)
 
     def _odoo_error(self, exc):
         text = str(exc.args[0] if exc.args else exc)

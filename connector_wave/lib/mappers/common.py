@@ -2,17 +2,14 @@
 
 import base64
 import binascii
-import re
 
 from odoo.addons.connector_base.lib import errors
+from odoo.addons.connector_base.lib.lost import STAMP, carries, stamps
 from odoo.addons.connector_base.lib.money import to_decimal
 
 from ..client import dec, money
 
-__all__ = ["dec", "money"]
-
-#: the stamp of the Odoo record an export came from, as connector_base writes it
-STAMP = re.compile(r"odoo:[a-z0-9_.]+:[0-9]+")
+__all__ = ["dec", "money", "STAMP", "carries", "stamps"]
 
 
 def id_kind(wave_id):
@@ -54,10 +51,6 @@ def code(doc, key):
     return linked.get("code") if isinstance(linked, dict) else None
 
 
-def stamps(value):
-    return STAMP.findall(value or "")
-
-
 def split_stamp(value):
     """(the text without our stamp, the stamp or None): a memo we wrote carries the stamp last."""
     found = stamps(value)
@@ -75,10 +68,6 @@ def with_stamp(value, reference):
     if value and reference in stamps(value):
         return value
     return f"{value}\n\n{reference}" if value else reference
-
-
-def carries(value, reference):
-    return bool(reference) and reference in stamps(value)
 
 
 def province_to_state(province_code, country_code=None):

@@ -2,6 +2,7 @@
 
 python -m tests.sandbox.kashoo --port 8767 [--generate [--invoices 500 ...]] [--seed DIR]
                                [--auth uuid,json,bearer] [--api-prefix /api] [--contacts both] ...
+                               [--notify-url URL [--notify-secret TEXT]]
 
 Every setting of ``settings.py`` is a flag (``--token-form json``, ``--disabled bills``,
 ``--types '{"invoice": "Invoice"}'``); ``--per-minute`` sets the request limit.
@@ -17,6 +18,8 @@ def _arguments(parser):
     parser.add_argument("--email", default="owner@sandbox.example")
     parser.add_argument("--password", default="sandbox-password")
     parser.add_argument("--per-minute", type=int, default=600, help="requests a minute per token (0: none)")
+    parser.add_argument("--notify-url", help="post signed change notifications to this URL (an assumption)")
+    parser.add_argument("--notify-secret", default="sandbox-signing-secret")
     for name in DEFAULTS:
         parser.add_argument(f"--{name.replace('_', '-')}", dest=f"setting_{name}", metavar="VALUE")
 
@@ -29,7 +32,7 @@ def _build(args):
         for name in DEFAULTS
         if getattr(args, f"setting_{name}") is not None
     }
-    return KashooSandbox(
+    sandbox = KashooSandbox(
         email=args.email,
         password=args.password,
         client_id=args.client_id,
@@ -37,6 +40,9 @@ def _build(args):
         settings=settings,
         per_minute=args.per_minute or None,
     )
+    if args.notify_url:
+        sandbox.notifier.configure({"url": args.notify_url, "secret": args.notify_secret})
+    return sandbox
 
 
 def _describe(sandbox, url):

@@ -194,6 +194,7 @@ class KashooHandler(Handler):
             if method == "GET":
                 return 200, self.page(b.list_contacts(role))
             contact = b.add_contact(self.json_body(), [role] if role else [])
+            b.changed("contact", contact["id"], "created")
             url = f"{self.base_url()}/businesses/{b.id}/contacts/{contact['id']}"
             return self.created(b.wire_contact(contact), url)
 
@@ -210,6 +211,7 @@ class KashooHandler(Handler):
             if body.get("id") is not None and self.sandbox.settings.ids_in_create == "refuse":
                 raise RequestError("id: leave ids null or absent to create")
             account = b.add_account(body)
+            b.changed("account", account["id"], "created")
             return self.created(account, f"{self.base_url()}/businesses/{b.id}/accounts/{account['id']}")
 
         return self.call(work, business=business, write=method == "POST", off="accounts")
@@ -230,6 +232,7 @@ class KashooHandler(Handler):
         def work(b):
             if method == "POST":
                 record = rec.create(b, kind, self.json_body())
+                b.changed(record, record["id"], "created")
                 return self.created(b.wire(record), self.record_url(b, record))
             start = rec.day(self.query.get("startDate"), "startDate")
             end = rec.day(self.query.get("endDate"), "endDate")
@@ -258,8 +261,10 @@ class KashooHandler(Handler):
                 raise Answer(404, NOT_FOUND)
             if method == "PUT":
                 record = rec.update(b, record, self.json_body())
+                b.changed(record, record_id, "updated")
             elif method == "DELETE":
                 record["removed"] = True
+                b.changed(record, record_id, "deleted")
                 return 204, b""
             return 200, b.wire(record)
 

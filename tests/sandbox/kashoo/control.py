@@ -12,7 +12,9 @@ Beyond the kit's ``reset``, ``seed``, ``generate``, ``faults``, ``limits``, ``cl
 * ``business``: ``{"name", "province", "currency", "businessNumber"}`` adds a business;
 * ``change``: what a person does in Kashoo's own screens, no token needed:
   ``{"record": id, "removed": true}``, ``{"record": id, "fields": {...}}`` (saved back as a PUT),
-  ``{"kind": "invoice", "fields": {...}}`` (created), ``{"contact": id, "fields": {...}}``.
+  ``{"kind": "invoice", "fields": {...}}`` (created), ``{"contact": id, "fields": {...}}``;
+* ``notifications``: ``{"url", "secret", "batch", "retry_scale"}`` signed change notifications
+  (``notify.py``; off while ``url`` is null); ``flush`` sends what is due now.
 """
 
 from ..kit import Control
@@ -66,6 +68,7 @@ class KashooControl(Control):
                 if unknown:
                     raise ValueError(f"unknown contact fields {', '.join(sorted(unknown))}")
                 contact.update(fields)
+                tenant.changed("contact", contact["id"], "deleted" if fields.get("removed") else "updated")
                 return tenant.wire_contact(contact)
             if body.get("record"):
                 record = tenant.records[body["record"]]
@@ -73,6 +76,15 @@ class KashooControl(Control):
                     record["removed"] = bool(body["removed"])
                 if body.get("fields"):
                     record = rec.update(tenant, record, body["fields"])
+                tenant.changed(record, record["id"], "deleted" if record["removed"] else "updated")
                 return tenant.wire(record)
             record = rec.create(tenant, body["kind"], {**body.get("fields", {}), "id": None})
+            tenant.changed(record, record["id"], "created")
             return tenant.wire(record)
+
+    def do_notifications(self, tenant, body, args):
+        with self.sandbox.lock:
+            return self.sandbox.notifier.configure({k: v for k, v in body.items() if k != self.tenant_key})
+
+    def do_flush(self, tenant, body, args):
+        return {"sent": self.sandbox.notifier.flush()}

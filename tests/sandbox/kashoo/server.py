@@ -1,4 +1,5 @@
-"""A loopback Kashoo: the REST API of the public clients, user tokens and OAuth, limits, faults.
+"""A loopback Kashoo: the REST API of the public clients, user tokens and OAuth, limits, faults,
+change notifications (an assumption: Kashoo documents no webhooks).
 
 Paths (the API's under the ``api_prefix`` setting, ``/api`` by default):
 
@@ -8,6 +9,7 @@ Paths (the API's under the ``api_prefix`` setting, ``/api`` by default):
   ``GET .../records`` (every type), ``GET .../records/transfers``, one record per ``record_path``
 * ``GET|POST /api/businesses/{id}/accounts``; contacts per the ``contacts`` setting
 * ``/oauth/authorize``, ``/oauth/token``, ``/oauth/revoke``; ``/_sandbox/...`` (``control``)
+* signed change notifications posted to a configured receiver (``notify``), off by default
 
 Limits: 600 requests a minute per token by default (``/_sandbox/limits``), answered with 429.
 """
@@ -21,6 +23,7 @@ from .api import KashooHandler
 from .auth import Auth
 from .control import KashooControl
 from .generate import generate_company
+from .notify import Notifier
 from .seed import ENTITIES, seed_documents
 from .settings import Settings
 from .store import Business
@@ -60,6 +63,7 @@ class KashooSandbox(SandboxServer):
         self.auth = Auth(self, email, password, {client_id: client_secret})
         self.oauth = self.auth.oauth  # the kit's control actions reach OAuth here
         self.control = KashooControl(self)
+        self.notifier = Notifier(self)
         self.reset()
 
     # ------------------------------------------------------------------ state
@@ -73,6 +77,7 @@ class KashooSandbox(SandboxServer):
             self.auth.reset()
             self.faults.reset()
             self.limits = Limits(per_minute=self.per_minute)
+            self.notifier.reset()
             self.add_business("Sandbox Trading Ltd.", province="BC")
 
     def next_id(self, wanted=None):
@@ -117,3 +122,7 @@ class KashooSandbox(SandboxServer):
 
     def seed_directory(self, path, tenant_id=None):
         return self.seed_documents(read_directory(path, ENTITIES), tenant_id)
+
+    # ------------------------------------------------------------------ lifecycle
+    def loops(self):
+        return ((self.notifier.flush, 0.2),)

@@ -8,7 +8,7 @@ keys a client reads from ``/records`` ([C-EI]) plus the sandbox's own: ``kind``,
 """
 
 import threading
-from datetime import date
+from datetime import UTC, date, datetime
 
 from . import taxes as tx
 
@@ -53,6 +53,7 @@ class Business:
         self.next_id = next_id
         self.lock = threading.RLock()
         self.accounts, self.contacts, self.records = {}, {}, {}
+        self.changes = []  # (time, type, id, operation) of what changed through the API, for notifications
         self.roles = {}  # account role -> account id
         self.numbers = {"invoice": 1000}
         self.rates = {code: rate for code, (_name, rate) in tx.TAXES.items()}
@@ -61,6 +62,13 @@ class Business:
 
     def today(self):
         return date.today()
+
+    def changed(self, what, record_id, operation):
+        """A change a notification names: ``what`` a record's wire type, ``contact`` or ``account``."""
+        if isinstance(what, dict):  # a record
+            what = self.settings.types.get(what["kind"], what.get("type"))
+        moment = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        self.changes.append((moment, what, record_id, operation))
 
     # ------------------------------------------------------------------ accounts
     def add_account(self, body, role=None, keep_id=False):

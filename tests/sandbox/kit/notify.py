@@ -43,6 +43,16 @@ class Notifier:
         with self.lock:
             self.outbox = []
             self.log = []
+        #: where a sandbox that sends on its own (a loop calling its ``flush``) posts: off while ``url`` is None
+        self.config = {"url": None, "secret": "sandbox-signing-secret", "batch": 50, "retry_scale": 1.0}
+
+    def configure(self, values):
+        """Change ``config`` (``url``, ``secret``, ``batch``, ``retry_scale``); the secret is not shown back."""
+        unknown = set(values) - set(self.config)
+        if unknown:
+            raise ValueError(f"unknown notification setting {', '.join(sorted(unknown))}")
+        self.config.update(values)
+        return dict(self.config, secret="***")
 
     def sign(self, secret, body):
         digest = hmac.new(secret.encode(), body, hashlib.sha256)

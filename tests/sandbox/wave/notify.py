@@ -26,15 +26,7 @@ class Notifier(kit.Notifier):
 
     def reset(self):
         super().reset()
-        self.config = {"url": None, "secret": "sandbox-signing-secret", "batch": 50, "retry_scale": 1.0}
         self.cursor = {}  # business uuid -> index of the first event not sent
-
-    def configure(self, values):
-        unknown = set(values) - set(self.config)
-        if unknown:
-            raise ValueError(f"unknown notification setting {', '.join(sorted(unknown))}")
-        self.config.update(values)
-        return dict(self.config, secret="***")
 
     def skip_existing(self):
         """Seeds and generated companies send nothing: start after their events."""
