@@ -8,6 +8,18 @@ never touches the ORM. Every method raises the typed errors of ``errors``.
 KINDS_IN_ORDER = ["account", "tax", "party", "product", "invoice", "payment", "journal_entry"]
 #: what a capability declaration says per kind, in this order (the matrix's columns)
 ACTIONS = ("read", "create", "update", "delete", "incremental", "push")
+#: the variants of a kind (``"<kind>/<variant>"`` keys), in the order a person reads them
+VARIANT_ORDER = (
+    "customer",
+    "vendor",
+    "out_invoice",
+    "out_refund",
+    "in_invoice",
+    "in_refund",
+    "inbound",
+    "outbound",
+    "credit_application",
+)
 
 
 class ProviderAdapter:
@@ -38,7 +50,13 @@ class ProviderAdapter:
         """The declarations, one row per key in kind order: ``[(key, {action: bool}, note)]``."""
         order = {kind: n for n, kind in enumerate(KINDS_IN_ORDER)}
         rows = []
-        for key in sorted(cls.capabilities, key=lambda k: (order.get(k.split("/")[0], 99), k)):
+        variants = {variant: n for n, variant in enumerate(VARIANT_ORDER)}
+
+        def rank(key):
+            kind, _slash, variant = key.partition("/")
+            return (order.get(kind, 99), variants.get(variant, -1 if not variant else 99), key)
+
+        for key in sorted(cls.capabilities, key=rank):
             entry = cls.capabilities[key]
             note = entry.get("note") or cls.capability_notes.get(key) or cls.capability_notes.get(key.split("/")[0])
             rows.append((key, {action: bool(entry.get(action)) for action in ACTIONS}, note or ""))

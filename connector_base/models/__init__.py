@@ -1,6 +1,7 @@
 from . import connector_secret
 from . import connector_backend
 from . import connector_backend_display
+from . import connector_backend_capabilities
 from . import connector_binding
 from . import connector_sync_log
 from . import connector_quarantine
