@@ -29,6 +29,7 @@
         "views/res_config_settings_views.xml",
         "views/connector_menus.xml",
         "views/connector_reconciliation_views.xml",
+        "views/connector_dashboard_views.xml",
     ],
     "assets": {
         "web.assets_tests": ["connector_base/static/tests/tours/*.js"],

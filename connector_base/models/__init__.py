@@ -18,6 +18,7 @@ from . import connector_cursor
 from . import connector_credit_application
 from . import connector_engine
 from . import connector_reconciliation
+from . import connector_dashboard
 from . import connector_sync_status
 from . import account_move
 from . import account_tax

@@ -118,3 +118,40 @@ class TestQuickBooksBooksAgree(QuickBooksCase):
         # a second check that still differs keeps the one activity
         self.check_now()
         self.assertEqual(len(self.todo_activities()), 1)
+
+    def test_the_form_shows_what_quickbooks_can_do_and_refuses_what_it_cannot(self):
+        matrix = self.backend.capability_matrix
+        self.assertIn("data-key='tax'", matrix)
+        self.assertIn("data-key='party/vendor'", matrix)
+        self.assertIn("not sent: Tax codes and rates are read-only in QuickBooks", matrix)
+        # QuickBooks takes no new tax from Odoo: "both ways" becomes "import", with the reason
+        answer = self.backend.with_context(connector_fitting_directions=False).write({"direction_tax": "both"})
+        self.assertTrue(answer)
+        self.assertEqual(self.backend.direction_tax, "import")
+        self.assertIn("Taxes", self.backend.direction_limits)
+        self.assertIn("not sent", self.backend.direction_limits)
+
+    def test_tour_the_accountant_checks_the_books_and_the_admin_sees_the_dashboard(self):
+        self.connect()
+        self.import_kinds()
+        accountant = self.env["res.users"].create(
+            {
+                "name": "Ada Accountant",
+                "login": "ada_accountant",
+                "password": "ada_accountant",
+                "company_id": self.env.company.id,
+                "company_ids": [(6, 0, self.env.company.ids)],
+                "groups_id": [(6, 0, [self.env.ref("connector_base.group_connector_user").id])],
+            }
+        )
+        form = f"/odoo/action-connector_base.connector_backend_action/{self.backend.id}"
+        self.start_tour(form, "connector_books_agree_start_tour", login="ada_accountant")
+        check = self.env["connector.reconciliation"].search([("backend_id", "=", self.backend.id)])
+        self.assertEqual(check.state, "running")
+        self.assertEqual(check.create_uid, accountant)
+        self.run_jobs("_job_books_agree")
+        self.assertEqual(check.state, "agree", self.summary(check))
+        self.start_tour(form, "connector_books_agree_result_tour", login="ada_accountant")
+        self.start_tour(
+            "/odoo/action-connector_base.connector_dashboard_action", "connector_dashboard_tour", login="admin"
+        )

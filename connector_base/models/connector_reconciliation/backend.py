@@ -102,11 +102,14 @@ class ConnectorBackend(models.Model):
             date=fields.Datetime.to_string(check.checked_at)[:16],
         )
         todo = self.env.ref("mail.mail_activity_data_todo")
-        open_one = self.activity_ids.filtered(lambda a: a.activity_type_id == todo and a.summary == summary)
+        open_one = self.sudo().activity_ids.filtered(lambda a: a.activity_type_id == todo and a.summary == summary)
         if open_one:
             open_one.note = note
             return open_one
         user = self._books_manager()
         if not user:
             return self.env["mail.activity"]
-        return self.activity_schedule("mail.mail_activity_data_todo", summary=summary, note=note, user_id=user.id)
+        # an accountant may run the check: the activity is the connection's, not hers to write
+        return self.sudo().activity_schedule(
+            "mail.mail_activity_data_todo", summary=summary, note=note, user_id=user.id
+        )
