@@ -22,6 +22,19 @@ VARIANT_ORDER = (
 )
 
 
+def can(read=False, create=False, update=False, delete=False, incremental=False, push=False, note=""):
+    """One capability declaration (see ``ProviderAdapter.capabilities``): what is not said is not allowed."""
+    return {
+        "read": read,
+        "create": create,
+        "update": update,
+        "delete": delete,
+        "incremental": incremental,
+        "push": push,
+        "note": note,
+    }
+
+
 class ProviderAdapter:
     #: canonical kinds this provider can read / write
     readable_kinds = ()

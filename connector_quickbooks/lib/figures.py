@@ -9,18 +9,12 @@ from its Reports API, and what QuickBooks' API allows per kind (``CAPABILITIES``
 from decimal import Decimal
 
 from odoo.addons.connector_base.lib import errors
+from odoo.addons.connector_base.lib.provider import can
 
 
-def _can(read=True, create=False, update=False, delete=False, incremental=True, push=True, note=""):
-    return {
-        "read": read,
-        "create": create,
-        "update": update,
-        "delete": delete,
-        "incremental": incremental,
-        "push": push,
-        "note": note,
-    }
+def _can(read=True, incremental=True, push=True, **allowed):
+    """QuickBooks reads every kind, finds changes by CDC and announces them by webhooks."""
+    return can(read=read, incremental=incremental, push=push, **allowed)
 
 
 #: per canonical kind: CDC and queries by LastUpdatedTime find every change, webhooks announce them

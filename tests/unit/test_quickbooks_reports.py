@@ -4,24 +4,14 @@ HTTP, and the adapter's ``balances`` / ``open_items`` read from them (the books-
 from datetime import date, timedelta
 from decimal import Decimal
 
-import pytest
 import requests
 
 from odoo.addons.connector_quickbooks.lib.adapter import QuickBooksAdapter
 
-from tests.sandbox.quickbooks import Sandbox, generate_company
-from tests.unit.test_quickbooks_client import make_client
+from tests.unit import test_quickbooks_client as qbo
 
-
-@pytest.fixture()
-def sandbox():
-    sb = Sandbox()
-    generate_company(
-        sb.company, customers=8, items=4, invoices=10, payments=6, bills=3, journal_entries=2, credit_memos=2
-    )
-    sb.start()
-    yield sb
-    sb.stop()
+make_client = qbo.make_client
+sandbox = qbo.sandbox  # the fixture: a generated company on a loopback sandbox
 
 
 def test_trial_balance_is_shaped_as_intuit_documents_it_and_balances(sandbox):

@@ -29,6 +29,14 @@ class ConnectorReconciliation(models.Model):
     def _unavailable_text(self):
         return self.env._("not available from %(provider)s", provider=self.backend_id.provider_label)
 
+    def _unavailable_line(self, line_type, label):
+        return {
+            "line_type": line_type,
+            "label": label,
+            "remote_value": self._unavailable_text(),
+            "status": "unavailable",
+        }
+
     def _compare(self, vals, odoo, remote, tolerance=ZERO):
         """A line's values and first verdict: agree within the tolerance, else unexplained."""
         difference = remote - odoo
@@ -118,15 +126,7 @@ class ConnectorReconciliation(models.Model):
     def _partner_lines(self, adapter):
         items = adapter.open_items()
         if items is None:
-            label = self.env._("Partners' open receivables and payables")
-            return [
-                {
-                    "line_type": "partner",
-                    "label": label,
-                    "remote_value": self._unavailable_text(),
-                    "status": "unavailable",
-                }
-            ]
+            return [self._unavailable_line("partner", self.env._("Partners' open receivables and payables"))]
         by_party = self._party_partners()
         partners = self.env["res.partner"].browse({p.id for p in by_party.values()})
         remote, unbound = {}, []
@@ -211,15 +211,7 @@ class ConnectorReconciliation(models.Model):
     def _account_lines(self, adapter, since):
         balances = adapter.balances(since=since)
         if balances is None:
-            label = self.env._("Account balances")
-            return [
-                {
-                    "line_type": "account",
-                    "label": label,
-                    "remote_value": self._unavailable_text(),
-                    "status": "unavailable",
-                }
-            ]
+            return [self._unavailable_line("account", self.env._("Account balances"))]
         rows = self.env["connector.account.mapping"].sudo().search([("backend_id", "=", self.backend_id.id)])
         mapped = {row.external_id: row.account_id for row in rows if row.account_id}
         remote, lines = {}, []
