@@ -95,3 +95,24 @@ class TestDashboard(TransactionCase):
         self.backend.invalidate_recordset()
         self.assertEqual(self.backend._health_watch(now), [])
         self.assertFalse(self.alerts())
+
+    def finished_check(self, status):
+        check = self.env["connector.reconciliation"].create({"backend_id": self.backend.id})
+        self.env["connector.reconciliation.line"].create(
+            {"reconciliation_id": check.id, "line_type": "count", "label": "Invoices", "status": status}
+        )
+        check._finish()
+        return check
+
+    def test_books_differ_one_activity_until_they_agree_again(self):
+        def open_activities():
+            return self.backend.activity_ids.filtered(lambda a: (a.summary or "").startswith("Books differ"))
+
+        self.assertEqual(self.finished_check("unexplained").state, "differ")
+        self.assertEqual(self.finished_check("unexplained").state, "differ")
+        self.assertEqual(len(open_activities()), 1, "one activity while the books differ, not one per check")
+        self.assertEqual(open_activities().user_id, self.manager)
+        self.assertEqual(self.finished_check("explained").state, "explained")
+        self.assertFalse(open_activities(), "a check without unexplained differences closes it")
+        done = self.backend.message_ids.filtered(lambda m: "No unexplained difference" in (m.body or ""))
+        self.assertTrue(done)

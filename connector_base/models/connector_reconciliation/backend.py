@@ -90,19 +90,32 @@ class ConnectorBackend(models.Model):
         managers = self.env.ref("connector_base.group_connector_manager").sudo().users
         return managers.filtered(lambda u: self.company_id in u.company_ids and not u.share and u.id != 1)[:1]
 
+    def _books_differ_summary(self):
+        return self.env._("Books differ: %(name)s", name=self.name)
+
+    def _books_differ_open(self):
+        todo = self.env.ref("mail.mail_activity_data_todo")
+        summary = self._books_differ_summary()
+        return self.sudo().activity_ids.filtered(lambda a: a.activity_type_id == todo and a.summary == summary)
+
+    def _books_agree_again(self, check):
+        """A check without unexplained differences closes the open activity, saying so."""
+        self._books_differ_open().action_feedback(
+            feedback=self.env._("No unexplained difference in the check of %(date)s.", date=check.checked_at)
+        )
+
     def _books_differ_activity(self, check):
         """One activity per connection while its books differ: a later check that still differs
         updates the open one's note instead of adding another."""
         self.ensure_one()
-        summary = self.env._("Books differ: %(name)s", name=self.name)
+        summary = self._books_differ_summary()
         note = self.env._(
             "%(count)s unexplained difference(s) between Odoo and %(provider)s (check of %(date)s).",
             count=check.unexplained_count,
             provider=self.provider_label,
             date=fields.Datetime.to_string(check.checked_at)[:16],
         )
-        todo = self.env.ref("mail.mail_activity_data_todo")
-        open_one = self.sudo().activity_ids.filtered(lambda a: a.activity_type_id == todo and a.summary == summary)
+        open_one = self._books_differ_open()
         if open_one:
             open_one.note = note
             return open_one

@@ -5,9 +5,13 @@ it is marked as caused by it (``cause_id``), not counted again. What is left is 
 the connector knows why (an open quarantine row, a record dated before the start date, a job
 still waiting) and flagged otherwise."""
 
+import logging
+
 from odoo import models
 
 from ...lib import errors
+
+_logger = logging.getLogger(__name__)
 
 WAITING = ("wait_dependencies", "pending", "enqueued", "started")
 
@@ -134,11 +138,15 @@ class ConnectorReconciliation(models.Model):
 
 
 def run_check(check):
-    """Run ``check``; a permanent provider error ends it as failed, with the reason, instead of
-    leaving it running forever (retryable ones go back to the job queue)."""
+    """Run ``check``; whatever stops it for good ends it as failed, with the reason, instead of
+    leaving it running forever. Retryable errors and refused credentials go back to the job
+    queue (``_run_job``), which runs it again."""
     try:
         with check.env.cr.savepoint():
             check._run()
-    except (errors.PermanentError, errors.PayloadValidationError) as exc:
-        check._fail(exc)
+    except (errors.RetryableError, errors.AuthError, errors.OutcomeUnknownError):
+        raise
+    except Exception as exc:  # an adapter's figure it cannot give the way it is asked, say
+        _logger.exception("books-agree check %s of connection %s stopped", check.id, check.backend_id.id)
+        check._fail(f"{type(exc).__name__}: {exc}")
     return check.state

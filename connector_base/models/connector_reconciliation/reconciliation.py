@@ -106,6 +106,8 @@ class ConnectorReconciliation(models.Model):
             )
             if verdicts["unexplained"]:
                 check.backend_id._books_differ_activity(check)
+            else:
+                check.backend_id._books_agree_again(check)
 
     def action_open_differences(self):
         self.ensure_one()
