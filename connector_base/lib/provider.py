@@ -5,6 +5,8 @@ talks HTTP and maps between the provider's wire documents and canonical records;
 never touches the ORM. Every method raises the typed errors of ``errors``.
 """
 
+import inspect
+
 KINDS_IN_ORDER = ["account", "tax", "party", "product", "invoice", "payment", "journal_entry"]
 #: what a capability declaration says per kind, in this order (the matrix's columns)
 ACTIONS = ("read", "create", "update", "delete", "incremental", "push")
@@ -74,6 +76,24 @@ class ProviderAdapter:
             note = entry.get("note") or cls.capability_notes.get(key) or cls.capability_notes.get(key.split("/")[0])
             rows.append((key, {action: bool(entry.get(action)) for action in ACTIONS}, note or ""))
         return rows
+
+    def figure(self, name, **kwargs):
+        """``balances`` or ``open_items`` as the books-agree check asks for it, whatever the
+        adapter's own signature: arguments it does not take are left out (an adapter's
+        ``balances()`` without ``since``), and a method that wants more than it is given (a
+        per-partner ``open_items(partner)``) is not this figure: None, "not available"."""
+        method = getattr(self, name)
+        params = inspect.signature(method).parameters
+        if any(p.kind is p.VAR_KEYWORD for p in params.values()):
+            return method(**kwargs)
+        wanted = [
+            p.name
+            for p in params.values()
+            if p.default is p.empty and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY) and p.name not in kwargs
+        ]
+        if wanted:
+            return None
+        return method(**{key: value for key, value in kwargs.items() if key in params})
 
     def balances(self, since=None):
         """{account external id: Decimal} in the home currency, debit positive (see

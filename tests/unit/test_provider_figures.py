@@ -41,3 +41,20 @@ def test_capability_matrix_rows_follow_the_kind_order_with_their_notes():
     tax = rows[0]
     assert tax[1] == {action: action == "read" for action in ACTIONS}
     assert tax[2] == "Read-only in the API."
+
+
+class OwnSignatures(ProviderAdapter):
+    """Kashoo's ``balances()`` takes no start date; Reckon's ``open_items(partner)`` answers per partner."""
+
+    def balances(self):
+        return None
+
+    def open_items(self, partner):
+        return [("Invoice/1", Decimal("3.00"))]
+
+
+def test_figures_are_asked_whatever_the_adapters_signature():
+    adapter = OwnSignatures()
+    assert adapter.figure("balances", since="2026-01-01") is None, "called without the start date it does not take"
+    assert adapter.figure("open_items") is None, "a per-partner method is not the figure: not available"
+    assert Older().figure("balances", since="2026-01-01") == {"10": Decimal("5.00")}

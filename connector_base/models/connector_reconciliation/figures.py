@@ -124,7 +124,7 @@ class ConnectorReconciliation(models.Model):
         return found
 
     def _partner_lines(self, adapter):
-        items = adapter.open_items()
+        items = adapter.figure("open_items")
         if items is None:
             return [self._unavailable_line("partner", self.env._("Partners' open receivables and payables"))]
         by_party = self._party_partners()
@@ -209,7 +209,7 @@ class ConnectorReconciliation(models.Model):
         return found
 
     def _account_lines(self, adapter, since):
-        balances = adapter.balances(since=since)
+        balances = adapter.figure("balances", since=since)
         if balances is None:
             return [self._unavailable_line("account", self.env._("Account balances"))]
         rows = self.env["connector.account.mapping"].sudo().search([("backend_id", "=", self.backend_id.id)])

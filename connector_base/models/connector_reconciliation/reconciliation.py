@@ -19,6 +19,14 @@ STATUSES = [
 STATUS_ORDER = {value: n for n, (value, _label) in enumerate(STATUSES)}
 
 
+def verdict(counts):
+    """The check's state from its lines' verdicts: a check that compared nothing does not agree."""
+    for status, state in (("unexplained", "differ"), ("explained", "explained"), ("agree", "agree")):
+        if counts[status]:
+            return state
+    return "nothing"
+
+
 class ConnectorReconciliation(models.Model):
     _name = "connector.reconciliation"
     _description = "Books agree: a check of a connection's books"
@@ -38,6 +46,7 @@ class ConnectorReconciliation(models.Model):
             ("agree", "Books agree"),
             ("explained", "Differences explained"),
             ("differ", "Unexplained differences"),
+            ("nothing", "Nothing the provider can compare"),
             ("failed", "Could not finish"),
         ],
         default="running",
@@ -101,7 +110,7 @@ class ConnectorReconciliation(models.Model):
                     "unexplained_count": verdicts["unexplained"],
                     "unavailable_count": verdicts["unavailable"],
                     "agree_count": verdicts["agree"],
-                    "state": "differ" if verdicts["unexplained"] else "explained" if verdicts["explained"] else "agree",
+                    "state": verdict(verdicts),
                 }
             )
             if verdicts["unexplained"]:
