@@ -16,6 +16,7 @@
         "data/queue_job_channel_data.xml",
         "data/queue_job_function_data.xml",
         "data/ir_cron_data.xml",
+        "data/connector_reconciliation_data.xml",
         "views/connector_backend_views.xml",
         "views/connector_binding_views.xml",
         "views/connector_sync_log_views.xml",
@@ -27,6 +28,8 @@
         "views/connector_credit_application_views.xml",
         "views/res_config_settings_views.xml",
         "views/connector_menus.xml",
+        "views/connector_reconciliation_views.xml",
+        "views/connector_dashboard_views.xml",
     ],
     "assets": {
         "web.assets_tests": ["connector_base/static/tests/tours/*.js"],

@@ -1,6 +1,7 @@
 from . import connector_secret
 from . import connector_backend
 from . import connector_backend_display
+from . import connector_backend_capabilities
 from . import connector_binding
 from . import connector_sync_log
 from . import connector_quarantine
@@ -16,6 +17,8 @@ from . import connector_webhook_event
 from . import connector_cursor
 from . import connector_credit_application
 from . import connector_engine
+from . import connector_reconciliation
+from . import connector_dashboard
 from . import connector_sync_status
 from . import account_move
 from . import account_tax

@@ -3,3 +3,5 @@ from . import test_settings
 from . import test_backend_tour
 from . import test_accountant_words
 from . import test_quiet_conflicts
+from . import test_dashboard
+from . import test_books_agree

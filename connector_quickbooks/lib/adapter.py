@@ -11,6 +11,7 @@ from odoo.addons.connector_base.lib.provider import ProviderAdapter
 
 from . import mappers, references
 from .client import BATCH_SIZE, CDC_MAX_AGE, CDC_MAX_OBJECTS, fault_error, parse_datetime, qbo_datetime, quote
+from .figures import QuickBooksFigures
 
 _logger = logging.getLogger(__name__)
 
@@ -33,7 +34,7 @@ def position_of(doc):
     return parse_datetime(updated).astimezone(UTC).isoformat(timespec="seconds")
 
 
-class QuickBooksAdapter(ProviderAdapter):
+class QuickBooksAdapter(QuickBooksFigures, ProviderAdapter):
     readable_kinds = tuple(mappers.KIND_ENTITIES)
     writable_kinds = ("party", "product", "invoice", "payment", "journal_entry")
     #: a company that sells and buys is a Customer and a Vendor (Customer/58, Vendor/12)

@@ -229,6 +229,10 @@ class QuickBooksClient:
             statement += " WHERE " + " AND ".join(where)
         return int(self.query(statement).get("totalCount") or 0)
 
+    def report(self, name, **params):
+        """A report of the Reports API (``TrialBalance``, ``CustomerBalance``, ...): its JSON."""
+        return self._call("GET", f"reports/{name}", params={k: v for k, v in params.items() if v}, idempotent=True)
+
     def read(self, entity, doc_id):
         return self._call("GET", f"{entity.lower()}/{urllib.parse.quote(str(doc_id))}")[entity]
 

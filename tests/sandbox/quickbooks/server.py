@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 
 from .. import kit
 from ..kit import Handler, OAuthProvider, SandboxServer, dumps, guarded, loads, shared_routes
+from . import reports
 from .control import QuickBooksControl
 from .store import ENTITIES, PATHS, Company, Fault, public
 from .webhooks import Webhooks
@@ -272,6 +273,11 @@ class _Handler(Handler):
                 return self._ok(company, {"CompanyInfo": company.info(), "time": self._time(company)})
             if head == "preferences":
                 return self._ok(company, {"Preferences": company.preferences(), "time": self._time(company)})
+            if head == "reports" and method == "GET" and len(rest) == 2:
+                found = reports.report(company, rest[1], self.query)
+                if found is None:
+                    raise Fault(2010, "Request has invalid or unsupported property", f"Unknown report {rest[1]}")
+                return self._ok(company, found)
             if head == "batch" and method == "POST":
                 return self._write(company, body, self._batch)
             entity = PATHS.get(head)
