@@ -47,3 +47,22 @@ def verify_signature(secret, body, signature, *, encoding="base64", digestmod=ha
         return False
     expected = hmac.new(secret, body, digestmod).digest()
     return hmac.compare_digest(expected, given)
+
+
+def clean_text(value, limit=200):
+    """A field of a notification body as a short string, or None: bodies are signed, not trusted."""
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        return None
+    return str(value).replace("\x00", "").strip()[:limit] or None
+
+
+def clean_moment(value):
+    """An ISO 8601 time of a notification body as a naive UTC datetime, or None."""
+    from datetime import UTC, datetime
+
+    text = clean_text(value, 40)
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00")) if text else None
+    except ValueError:
+        return None
+    return moment.astimezone(UTC).replace(tzinfo=None) if moment and moment.tzinfo else moment

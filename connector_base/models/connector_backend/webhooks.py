@@ -61,6 +61,22 @@ class ConnectorBackend(models.Model):
                 stored.write({"state": "queued"})
         return queued
 
+    @api.model
+    def _webhook_secrets(self, provider):
+        """(connection, webhook secret) of every connection of ``provider`` that has one."""
+        backends = self.sudo().with_context(active_test=False).search([("provider", "=", provider)])
+        return [(b, b._get_secret("webhook_secret")) for b in backends if b._get_secret("webhook_secret")]
+
+    @api.model
+    def _tenants_not_signed(self, provider, tenants, signers):
+        """The companies among ``tenants`` connected here, none of whose connections is among ``signers``."""
+        connected = (
+            self.sudo()
+            .with_context(active_test=False)
+            .search([("provider", "=", provider), ("tenant_id", "in", list(tenants))])
+        )
+        return sorted(set(connected.mapped("tenant_id")) - set(signers.mapped("tenant_id")))
+
     def _exported_since(self, kind, external_id, moment):
         """True when our last write of this record to the provider is as recent as a change
         made at ``moment``: the change is most likely that write."""
