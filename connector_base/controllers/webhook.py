@@ -40,7 +40,12 @@ def signed_notification(provider, label, header, *, encoding="hex", max_bytes=MA
     ]
     if not signers:
         refusal = refuse(
-            label, 401, "invalid signature", "bad or missing %s (%d bytes from %s)", header, len(raw),
+            label,
+            401,
+            "invalid signature",
+            "bad or missing %s (%d bytes from %s)",
+            header,
+            len(raw),
             httprequest.remote_addr,
         )
         return None, None, refusal

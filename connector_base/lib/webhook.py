@@ -66,3 +66,32 @@ def clean_moment(value):
     except ValueError:
         return None
     return moment.astimezone(UTC).replace(tzinfo=None) if moment and moment.tzinfo else moment
+
+
+def parse_entity_events(body, tenant_field):
+    """The events of a relay's notification body ``{"events": [{"id", <tenant_field>, "entity",
+    "entityId", "operation", "occurredAt"}]}`` as dicts (tenant, entity, id, operation, dedup,
+    changed_at); items not shaped like events are skipped. ValueError when it has no events list."""
+    if not isinstance(body, dict) or not isinstance(body.get("events"), list):
+        raise ValueError('no "events" list')
+    events = []
+    for item in body["events"]:
+        if not isinstance(item, dict):
+            continue
+        tenant, entity = clean_text(item.get(tenant_field), 64), clean_text(item.get("entity"), 40)
+        record_id = clean_text(item.get("entityId"), 64)
+        if not (tenant and entity and record_id):
+            continue
+        operation = (clean_text(item.get("operation"), 20) or "updated").lower()
+        occurred = clean_text(item.get("occurredAt"), 40)
+        events.append(
+            {
+                "tenant": tenant,
+                "entity": entity,
+                "id": record_id,
+                "operation": operation.capitalize(),
+                "dedup": clean_text(item.get("id"), 100) or f"{tenant}:{entity}:{record_id}:{operation}:{occurred}",
+                "changed_at": clean_moment(occurred),
+            }
+        )
+    return events

@@ -13,19 +13,16 @@ The signature is checked before anything of the body is read (connector_base's
 Reckon (the body is never trusted). Polling stays the path that never misses a change.
 """
 
-import hmac
 import json
 import logging
-import re
-
-from werkzeug.exceptions import BadRequest, Forbidden
 
 from odoo import http
 from odoo.http import request
 
+from odoo.addons.connector_base.controllers.oauth import callback_backend
 from odoo.addons.connector_base.controllers.webhook import signed_notification, tenants_not_signed
 from odoo.addons.connector_base.lib import errors
-from odoo.addons.connector_base.lib.webhook import clean_moment, clean_text
+from odoo.addons.connector_base.lib.webhook import parse_entity_events
 
 from ..models.connector_backend_connect import CALLBACK_PATH, WEBHOOK_PATH
 
@@ -35,57 +32,10 @@ SIGNATURE_HEADER = "X-Reckon-Signature"
 LABEL = "Reckon"
 
 
-def parse_events(body):
-    """The events of a notification body as dicts (book, entity, id, operation, dedup,
-    changed_at); items not shaped like events are skipped."""
-    if not isinstance(body, dict) or not isinstance(body.get("events"), list):
-        raise ValueError('no "events" list')
-    events = []
-    for item in body["events"]:
-        if not isinstance(item, dict):
-            continue
-        book, entity = clean_text(item.get("bookId"), 64), clean_text(item.get("entity"), 40)
-        record_id = clean_text(item.get("entityId"), 64)
-        if not (book and entity and record_id):
-            continue
-        operation = (clean_text(item.get("operation"), 20) or "updated").lower()
-        occurred = clean_text(item.get("occurredAt"), 40)
-        events.append(
-            {
-                "book": book,
-                "entity": entity,
-                "id": record_id,
-                "operation": operation.capitalize(),
-                "dedup": clean_text(item.get("id"), 100) or f"{book}:{entity}:{record_id}:{operation}:{occurred}",
-                "changed_at": clean_moment(occurred),
-            }
-        )
-    return events
-
-
 class ReckonController(http.Controller):
     @http.route(CALLBACK_PATH, type="http", auth="user", methods=["GET"])
     def oauth_callback(self, state=None, code=None, error=None, **kwargs):
-        backend_id, _sep, _rest = (state or "").partition(":")
-        if not re.fullmatch(r"[0-9]{1,9}", backend_id):  # ASCII digits of a database id only
-            raise BadRequest("missing or malformed state")
-        backend = request.env["connector.backend"].sudo().browse(int(backend_id)).exists()
-        if (
-            not backend
-            or backend.provider != "reckon"
-            or not backend.oauth_state
-            or not hmac.compare_digest(backend.oauth_state, state)
-        ):
-            _logger.warning("Reckon OAuth callback with an unknown state for backend %s", backend_id)
-            raise Forbidden("This authorization does not match a connection being set up. Start again.")
-        user = request.env.user
-        if not user.has_group("connector_base.group_connector_manager"):
-            _logger.warning("Reckon OAuth callback for backend %s refused: user %s is no manager", backend.id, user.id)
-            raise Forbidden("Only a Connector Manager can connect a book.")
-        if backend.company_id not in user.company_ids:
-            _logger.warning("Reckon OAuth callback for backend %s refused: user %s not in its company", backend.id, user.id)
-            raise Forbidden("This connection belongs to a company you do not work in.")
-        backend = backend.with_user(user).with_company(backend.company_id)
+        backend = callback_backend("reckon", LABEL, state)
         if error or not code:
             backend.sudo().oauth_state = False
             backend.message_post(
@@ -106,11 +56,11 @@ class ReckonController(http.Controller):
         if refusal:
             return refusal
         try:
-            events = parse_events(json.loads(raw))
+            events = parse_entity_events(json.loads(raw), "bookId")
         except (ValueError, TypeError) as exc:
             _logger.warning("Reckon notification with a signed but unreadable body: %s", exc)
             return request.make_response("unreadable body", status=400, headers=[("Content-Type", "text/plain")])
-        refusal = tenants_not_signed("reckon", LABEL, {event["book"] for event in events}, signers)
+        refusal = tenants_not_signed("reckon", LABEL, {event["tenant"] for event in events}, signers)
         if refusal:
             return refusal
         Backend = request.env(su=True)["connector.backend"]

@@ -229,16 +229,7 @@ class ConnectorBackend(models.Model):
     def _unavailable_directions(self):
         if self.provider != "reckon":
             return super()._unavailable_directions()
-        limits = {}
-        for key, entry in CAPABILITIES.items():
-            reason = str(REASONS[key]) if key in REASONS else entry["note"]
-            refused = {}
-            if not entry["read"]:
-                refused["import"] = reason
-            if not (entry["create"] or entry["update"]):
-                refused["export"] = reason
-            if refused:
-                limits[key] = refused
+        limits = self._capability_limits(CAPABILITIES, REASONS)
         for table in sorted(self._reckon_refused()):
             key = TABLE_KEYS.get(table)
             if key:
@@ -254,9 +245,13 @@ class ConnectorBackend(models.Model):
     def _reread(self, kind, hours):
         """Invoices, credit notes and receipts have no last-modified time: the nightly check
         reads them again from the start date (an unchanged one costs a comparison)."""
-        if self.provider == "reckon" and kind in ("invoice", "payment"):
-            self = self.with_context(reckon_sweep_from_start=True)
-        return super(ConnectorBackend, self)._reread(kind, hours)
+        if (
+            self.provider == "reckon"
+            and kind in ("invoice", "payment")
+            and not self.env.context.get("reckon_sweep_from_start")
+        ):
+            return self.with_context(reckon_sweep_from_start=True)._reread(kind, hours)
+        return super()._reread(kind, hours)
 
     def _sweep_since(self, hours):
         if self.provider == "reckon" and self.env.context.get("reckon_sweep_from_start"):

@@ -221,13 +221,13 @@ class ConnectorBackend(models.Model):
     # ------------------------------------------------------------------ change notifications
     @api.model
     def _reckon_handle_events(self, events, payload):
-        """Notification events (book, entity, id, operation, dedup, changed_at) into the inbox."""
+        """Notification events (tenant: the book, entity, id, operation, dedup, changed_at) into the inbox."""
         neutral = []
         for event in events:
             kind, entity = ENTITY_KIND.get(event["entity"], (None, None))
             neutral.append(
                 {
-                    "tenant": event["book"],
+                    "tenant": event["tenant"],
                     "kind": kind,
                     "label": event["entity"],
                     "external_ids": [mappers.ext_id(entity, event["id"]) if entity else event["id"]],

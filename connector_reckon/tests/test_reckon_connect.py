@@ -81,8 +81,18 @@ class TestReckonConnect(ReckonCase):
 class TestReckonRefusals(ReckonCase):
     """What refuses the connection is said once, in the accountant's words; the jobs wait."""
 
-    book_size = {"customers": 3, "suppliers": 2, "both": 1, "items": 2, "invoices": 3, "receipts": 1,
-                 "credit_notes": 0, "bills": 2, "journals": 2, "payments": 0}
+    book_size = {
+        "customers": 3,
+        "suppliers": 2,
+        "both": 1,
+        "items": 2,
+        "invoices": 3,
+        "receipts": 1,
+        "credit_notes": 0,
+        "bills": 2,
+        "journals": 2,
+        "payments": 0,
+    }
 
     def setUp(self):
         super().setUp()

@@ -9,8 +9,18 @@ from .common import ReckonCase
 
 @tagged("post_install", "-at_install")
 class TestReckonExport(ReckonCase):
-    book_size = {"customers": 5, "suppliers": 1, "both": 1, "items": 4, "invoices": 0, "receipts": 0,
-                 "credit_notes": 0, "bills": 0, "journals": 0, "payments": 0}
+    book_size = {
+        "customers": 5,
+        "suppliers": 1,
+        "both": 1,
+        "items": 4,
+        "invoices": 0,
+        "receipts": 0,
+        "credit_notes": 0,
+        "bills": 0,
+        "journals": 0,
+        "payments": 0,
+    }
 
     def setUp(self):
         super().setUp()

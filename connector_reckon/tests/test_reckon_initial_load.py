@@ -51,7 +51,11 @@ class TestReckonInitialLoad(ReckonBooksCase):
         Binding = self.env["connector.binding"]
         for contact in dual:
             links = Binding.search(
-                [("backend_id", "=", self.backend.id), ("external_type", "=", "party"), ("external_id", "=", contact["id"])]
+                [
+                    ("backend_id", "=", self.backend.id),
+                    ("external_type", "=", "party"),
+                    ("external_id", "=", contact["id"]),
+                ]
             )
             self.assertEqual(len(links), 1, contact["name"])
             partner = self.env["res.partner"].browse(links.res_id)

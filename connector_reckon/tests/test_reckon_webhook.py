@@ -13,8 +13,18 @@ LOGGER = "odoo.addons.connector_base.controllers.webhook"
 
 @tagged("post_install", "-at_install")
 class TestReckonNotifications(ReckonCase):
-    book_size = {"customers": 3, "suppliers": 1, "both": 0, "items": 1, "invoices": 0, "receipts": 0,
-                 "credit_notes": 0, "bills": 0, "journals": 0, "payments": 0}
+    book_size = {
+        "customers": 3,
+        "suppliers": 1,
+        "both": 0,
+        "items": 1,
+        "invoices": 0,
+        "receipts": 0,
+        "credit_notes": 0,
+        "bills": 0,
+        "journals": 0,
+        "payments": 0,
+    }
 
     def setUp(self):
         super().setUp()

@@ -193,6 +193,23 @@ class ConnectorBackend(models.Model):
         nothing of them half-syncs. Provider addons override; the default allows everything."""
         return {}
 
+    @api.model
+    def _capability_limits(self, capabilities, reasons=None):
+        """``_unavailable_directions`` from an adapter's ``capabilities`` (``{key: {"read",
+        "create", "update", "note"}}``): what it cannot read is refused on import, what it can
+        neither create nor update on export, each with ``reasons[key]`` or the capability's note."""
+        limits = {}
+        for key, entry in capabilities.items():
+            reason = str((reasons or {}).get(key) or entry["note"])
+            refused = {}
+            if not entry["read"]:
+                refused["import"] = reason
+            if not (entry["create"] or entry["update"]):
+                refused["export"] = reason
+            if refused:
+                limits[key] = refused
+        return limits
+
     def _direction_refusal(self, kind, direction, variant=None):
         """Why ``direction`` is not possible for ``kind`` (of ``variant``), or None."""
         limits = self._unavailable_directions()
