@@ -24,3 +24,20 @@ class TestReckonSync(ReckonBooksCase):
         self.assertTrue(self.pending_jobs("_job_import_batch"), "a minute later, the poll is due")
         self.run_jobs()
         self.assertEqual(self.bound("party", contact["id"]).name, "Renamed in Reckon Pty Ltd")
+
+    def test_the_nightly_sweep_finds_an_invoice_deleted_in_reckon_and_follows_the_delete_policy(self):
+        self.import_all()
+        unpaid = next(
+            d for d in self.docs("invoices") if d["status"] == "Approved" and d["balance"] == d["totalAmount"]
+        )
+        move = self.bound("invoice", f"Invoice/{unpaid['id']}")
+        self.assertEqual(move.state, "posted")
+        book = self.sandbox.book
+        with book.lock:  # gone from Reckon, as Reckon's own screens delete it: nothing announces it
+            del book.tables["invoices"][unpaid["id"].lower()]
+        self.env["connector.binding"].search([("backend_id", "=", self.backend.id)]).write(
+            {"last_sync_at": "2020-01-01 00:00:00"}
+        )
+        result = self.backend._sweep("invoice", 25)
+        self.assertIn("1 deleted at the provider", result)
+        self.assertEqual(move.state, "cancel", "the delete policy applies: cancelled in Odoo")
