@@ -17,34 +17,25 @@ is its provider's own (the header, the body's format, how events become inbox en
 import hmac
 import json
 import re
-from datetime import UTC, datetime
 
 from werkzeug.exceptions import BadRequest, Forbidden
 
 from odoo.http import request
 
 from ..lib import errors
-from ..lib.webhook import verify_signature
+from ..lib.webhook import clean_moment, clean_text, verify_signature
 
-#: a relay batches a few events; anything larger is refused unread
-MAX_WEBHOOK_BYTES = 1024 * 1024
+#: an ISO 8601 time of a body as a naive UTC datetime, or None
+moment_field = clean_moment
 
 
 def text_field(value, limit=100):
     """A field of a body as a short string, or None: bodies are signed, not trusted."""
-    if isinstance(value, bool) or not isinstance(value, str | int):
-        return None
-    return str(value).replace("\x00", "").strip()[:limit] or None
+    return clean_text(value, limit)
 
 
-def moment_field(value):
-    """An ISO 8601 time of a body as a naive UTC datetime, or None."""
-    text = text_field(value, 40)
-    try:
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00")) if text else None
-    except ValueError:
-        return None
-    return moment.astimezone(UTC).replace(tzinfo=None) if moment and moment.tzinfo else moment
+#: a relay batches a few events; anything larger is refused unread
+MAX_WEBHOOK_BYTES = 1024 * 1024
 
 
 def plain(text, status=200):

@@ -47,3 +47,51 @@ def verify_signature(secret, body, signature, *, encoding="base64", digestmod=ha
         return False
     expected = hmac.new(secret, body, digestmod).digest()
     return hmac.compare_digest(expected, given)
+
+
+def clean_text(value, limit=200):
+    """A field of a notification body as a short string, or None: bodies are signed, not trusted."""
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        return None
+    return str(value).replace("\x00", "").strip()[:limit] or None
+
+
+def clean_moment(value):
+    """An ISO 8601 time of a notification body as a naive UTC datetime, or None."""
+    from datetime import UTC, datetime
+
+    text = clean_text(value, 40)
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00")) if text else None
+    except ValueError:
+        return None
+    return moment.astimezone(UTC).replace(tzinfo=None) if moment and moment.tzinfo else moment
+
+
+def parse_entity_events(body, tenant_field):
+    """The events of a relay's notification body ``{"events": [{"id", <tenant_field>, "entity",
+    "entityId", "operation", "occurredAt"}]}`` as dicts (tenant, entity, id, operation, dedup,
+    changed_at); items not shaped like events are skipped. ValueError when it has no events list."""
+    if not isinstance(body, dict) or not isinstance(body.get("events"), list):
+        raise ValueError('no "events" list')
+    events = []
+    for item in body["events"]:
+        if not isinstance(item, dict):
+            continue
+        tenant, entity = clean_text(item.get(tenant_field), 64), clean_text(item.get("entity"), 40)
+        record_id = clean_text(item.get("entityId"), 64)
+        if not (tenant and entity and record_id):
+            continue
+        operation = (clean_text(item.get("operation"), 20) or "updated").lower()
+        occurred = clean_text(item.get("occurredAt"), 40)
+        events.append(
+            {
+                "tenant": tenant,
+                "entity": entity,
+                "id": record_id,
+                "operation": operation.capitalize(),
+                "dedup": clean_text(item.get("id"), 100) or f"{tenant}:{entity}:{record_id}:{operation}:{occurred}",
+                "changed_at": clean_moment(occurred),
+            }
+        )
+    return events

@@ -58,3 +58,29 @@ class ConnectorJobsMixin:
         job.env.flush_all()
         job.enqueue_waiting()  # the jobs chained behind it, as the runner does
         return 1
+
+
+class AccountMappingMixin:
+    """What an accountant maps once, for tests on ``AccountTestInvoicingCommon``: the account
+    suggestions confirmed, the rest mapped by type to the test company's accounts."""
+
+    def map_accounts_by_type(self, backend):
+        rows = self.env["connector.account.mapping"].search([("backend_id", "=", backend.id)])
+        rows.action_confirm()
+        data = self.company_data
+        by_type = {
+            "income": data["default_account_revenue"],
+            "other_income": data["default_account_revenue"],
+            "expense": data["default_account_expense"],
+            "direct_costs": data["default_account_expense"],
+            "bank": data["default_journal_bank"].default_account_id,
+            "receivable": data["default_account_receivable"],
+            "payable": data["default_account_payable"],
+            "current_liabilities": data["default_account_tax_sale"],
+            "credit_card": data["default_account_tax_sale"],
+        }
+        equity = self.env["account.account"].search(
+            [("company_ids", "in", self.env.company.ids), ("account_type", "=", "equity")], limit=1
+        )
+        for row in rows.filtered(lambda r: not r.account_id):
+            row.account_id = by_type.get(row.external_type) or equity

@@ -2,7 +2,7 @@ from odoo.exceptions import UserError
 from odoo.tests import TransactionCase, tagged
 
 #: providers whose addon talks to its provider; the others are registered only
-READY = ("none", "fake", "quickbooks", "kashoo", "wave")
+READY = ("none", "fake", "quickbooks", "kashoo", "wave", "reckon")
 
 
 @tagged("post_install", "-at_install")
@@ -19,7 +19,7 @@ class TestAccountantWords(TransactionCase):
 
     def test_a_provider_without_its_client_says_so_on_connect(self):
         labels = dict(self.env["connector.backend"]._fields["provider"]._description_selection(self.env))
-        for code in set(labels) - set(READY):  # Reckon One while it is being built
+        for code in set(labels) - set(READY):  # a provider registered before its client is built
             backend = self.env["connector.backend"].create({"name": f"My {labels[code]}", "provider": code})
             self.assertFalse(backend.provider_ready)
             with self.assertRaisesRegex(UserError, f"{labels[code]} cannot be connected yet"):

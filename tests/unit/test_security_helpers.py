@@ -102,3 +102,22 @@ def test_oauth_authorization_url_carries_state_and_scope():
     assert "scope=com.intuit.quickbooks.accounting" in url
     with pytest.raises(errors.AuthError):
         helper.refresh_token(None)
+
+
+def test_a_relays_events_are_read_as_ids_only_and_odd_items_are_skipped():
+    body = {
+        "events": [
+            {"id": "e1", "bookId": "B-1", "entity": "Invoice", "entityId": "42", "occurredAt": "2026-11-22T10:00:00Z"},
+            {"bookId": "B-1", "entity": "Customer", "entityId": 7, "operation": "DELETED"},
+            {"bookId": "B-1", "entity": "Item"},  # no id: skipped
+            "not an event",
+            {"bookId": True, "entity": "Item", "entityId": "9"},  # a boolean is no book id
+        ]
+    }
+    first, second = webhook.parse_entity_events(body, "bookId")
+    assert (first["tenant"], first["entity"], first["id"], first["operation"]) == ("B-1", "Invoice", "42", "Updated")
+    assert first["dedup"] == "e1" and first["changed_at"].isoformat() == "2026-11-22T10:00:00"
+    assert (second["id"], second["operation"], second["changed_at"]) == ("7", "Deleted", None)
+    assert second["dedup"] == "B-1:Customer:7:deleted:None"
+    with pytest.raises(ValueError):
+        webhook.parse_entity_events({"event": []}, "bookId")

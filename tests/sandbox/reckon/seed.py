@@ -180,9 +180,11 @@ def _contact(book, rng, n, used, role):
     return book.put("contacts", Customers().build(book, dict(body, paymentTerms=rng.choice(list(book.table("terms"))))))
 
 
-def _invoice(book, rng, customer, items, start, n):
+def _invoice(book, rng, customer, items, start, n, half_inclusive=False):
     issued = start + timedelta(days=rng.randint(0, 100))
     status = rng.choices(("Exclusive", "Inclusive", "NonTaxed"), (70, 25, 5))[0]
+    if half_inclusive:  # every other invoice inclusive, the rest as drawn otherwise
+        status = "Inclusive" if n % 2 == 0 else ("Exclusive" if status == "Inclusive" else status)
     lines = []
     for number in range(1, rng.randint(1, 4) + 1):
         item = rng.choice(items)
@@ -234,8 +236,14 @@ def generate_book(
     payments=4,
     seed=1,
     start=None,
+    half_inclusive=False,
+    two_invoice_receipts=0,
 ):
-    """Fill ``book`` (a store.Book) and return the counts per table."""
+    """Fill ``book`` (a store.Book) and return the counts per table.
+
+    ``items`` beyond the named goods are numbered variants of them; ``half_inclusive`` makes
+    every other invoice tax-inclusive; ``two_invoice_receipts`` receipts (of the ``receipts``)
+    also pay a second approved invoice of their customer, in full."""
     rng = random.Random(seed)
     start = start or (date.today() - timedelta(days=120))
     book.name, book.country = "Harbourside Services Pty Ltd", "AU"
@@ -255,12 +263,16 @@ def generate_book(
     for name in METHODS:
         book.put("paymentmethods", {"id": new_id(), "name": name})
     item_docs = []
-    for name, service, cents, tax, tax_status in GOODS[:items]:
+    for n in range(items):
+        name, service, cents, tax, tax_status = GOODS[n % len(GOODS)]
+        code = name.upper().replace(" ", "")[:8]
+        if n >= len(GOODS):
+            name, code = f"{name} #{n // len(GOODS) + 1}", f"{code[:5]}{n:03d}"
         body = {
             "name": name,
             "itemType": "Service" if service else "Product",
             "amountTaxStatus": tax_status,
-            "itemCode": name.upper().replace(" ", "")[:8],
+            "itemCode": code,
             "sale": {
                 "price": money(Decimal(cents) / 100),
                 "ledgerAccount": "Consulting Income" if service else "Sales",
@@ -281,24 +293,36 @@ def generate_book(
         customer["entityTypes"]["isSupplier"] = True
         customer["isTpar"] = False
         supplier_docs.append(book.put("contacts", customer))
-    invoice_docs = [_invoice(book, rng, rng.choice(customer_docs), item_docs, start, n) for n in range(invoices)]
+    invoice_docs = [
+        _invoice(book, rng, rng.choice(customer_docs), item_docs, start, n, half_inclusive) for n in range(invoices)
+    ]
     approved = [d for d in invoice_docs if d["status"] == "Approved"]
     rng.shuffle(approved)
-    for invoice in approved[:receipts]:
+    spare = {}  # approved invoices no receipt of their own pays: the second invoice of a receipt
+    for invoice in approved[receipts:]:
+        spare.setdefault(invoice["customer"]["id"], []).append(invoice)
+    for index, invoice in enumerate(approved[:receipts]):
         amount = (
             invoice["balance"] if rng.random() < 0.7 else money(invoice["balance"] * Decimal(rng.randint(20, 80)) / 100)
         )
         if amount <= 0:
             continue
+        links = [{"transactionId": invoice["id"], "transactionType": "Invoice", "transactionAmount": amount}]
+        received = min_date(invoice["invoiceDate"], rng)
+        others = spare.get(invoice["customer"]["id"]) if index < two_invoice_receipts else None
+        if others:
+            other = others.pop()
+            links.append(
+                {"transactionId": other["id"], "transactionType": "Invoice", "transactionAmount": other["balance"]}
+            )
+            received = max(received, min_date(other["invoiceDate"], rng))
         body = {
             "customer": invoice["customer"]["id"],
-            "totalAmount": amount,
+            "totalAmount": money(sum(link["transactionAmount"] for link in links)),
             "paymentMethod": rng.choice(METHODS),
-            "receiptDate": fmt_date(min_date(invoice["invoiceDate"], rng)),
+            "receiptDate": fmt_date(received),
             "reference": f"DEP-{invoice['invoiceNumber']}",
-            "transactionLinks": [
-                {"transactionId": invoice["id"], "transactionType": "Invoice", "transactionAmount": amount}
-            ],
+            "transactionLinks": links,
         }
         receipt = book.put("receipts", Receipts().build(book, body))
         Receipts().after_write(book, receipt, None)

@@ -3,7 +3,7 @@
 import { registry } from "@web/core/registry";
 
 // An admin opens Invoicing's settings, finds the Connectors block (QuickBooks installed, the
-// other providers marked as coming, the company's connection counted), goes to the
+// other providers offered beside it, the company's connection counted), goes to the
 // connection, presses Connect, comes back from Intuit's consent connected to the company by
 // its name, and starts the first import.
 registry.category("web_tour.tours").add("connector_admin_connect_tour", {
@@ -13,8 +13,8 @@ registry.category("web_tour.tours").add("connector_admin_connect_tour", {
             trigger: "#connector_quickbooks input[type='checkbox']:checked",
         },
         {
-            content: "Reckon One, whose connector cannot connect yet, is marked as coming",
-            trigger: "#connector_reckon:contains('coming soon')",
+            content: "Reckon One is offered like the other providers",
+            trigger: "#connector_reckon:contains('Synchronise with a Reckon One book') input[type='checkbox']",
         },
         {
             content: "The company's connection is counted",
