@@ -3,3 +3,4 @@ from . import test_settings
 from . import test_backend_tour
 from . import test_accountant_words
 from . import test_quiet_conflicts
+from . import test_shared_budget
