@@ -27,9 +27,7 @@ import subprocess
 import threading
 import time
 
-import requests
-
-from tools.harness import ODOO, OdooServer, say
+from tools.harness import ODOO, OdooServer, say, wait_answering
 
 TOPOLOGIES = ("single", "prefork", "two-nodes")
 #: a provider's cap on requests in flight for one connection (the clients' constants); Kashoo
@@ -128,16 +126,7 @@ class Node:
         self.process = subprocess.Popen(
             command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, start_new_session=True
         )
-        deadline = time.monotonic() + wait
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"{self.name} stopped at start (exit {self.process.returncode})")
-            try:
-                requests.get(f"{self.url}/web/login", timeout=5)
-                return
-            except requests.RequestException:
-                time.sleep(0.3)
-        raise RuntimeError(f"{self.name} did not answer on {self.url} within {wait} s")
+        wait_answering(self.process, self.url, wait, self.name)
 
     def kill(self):
         try:
@@ -294,7 +283,7 @@ def _pipe(source, target):
 
 
 def budget_mode():
-    """"shared" (every process and node of the database, the default) or "per-process"
+    """ "shared" (every process and node of the database, the default) or "per-process"
     (CONNECTOR_SHARED_BUDGET=0: each Odoo process keeps its own budget)."""
     from odoo.addons.connector_base.lib.ratelimit import shared_budget_enabled
 

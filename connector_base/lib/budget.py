@@ -26,7 +26,7 @@ import time
 import uuid
 from contextlib import contextmanager
 
-from .ratelimit import RateLimiter
+from .ratelimit import RateLimiter, Slots
 
 TABLE = "connector_rate_budget"
 DDL = f"""
@@ -70,7 +70,7 @@ def grant(stamps, leases, now, windows, max_concurrent, lease):
     return 0.0, keep, live, token
 
 
-class SharedRateLimiter:
+class SharedRateLimiter(Slots):
     """The limits of ``RateLimiter`` (``windows``: (max_requests, seconds) pairs;
     ``max_concurrent``) for every process of one database, under ``key`` (text).
 
@@ -105,11 +105,15 @@ class SharedRateLimiter:
                 self._created = False
                 return 0.05
             stamps, leases, now = row
-            wait, keep, live, token = grant(stamps or [], leases or [], now, self.windows, self.max_concurrent, self.lease)
+            wait, keep, live, token = grant(
+                stamps or [], leases or [], now, self.windows, self.max_concurrent, self.lease
+            )
             self.round_trips += 1
             if wait:
                 return wait
-            cr.execute(f"UPDATE {TABLE} SET stamps = %s::float8[], leases = %s::text[] WHERE key = %s", [keep, live, self.key])
+            cr.execute(
+                f"UPDATE {TABLE} SET stamps = %s::float8[], leases = %s::text[] WHERE key = %s", [keep, live, self.key]
+            )
         if token:
             self._held.__dict__.setdefault("tokens", []).append(token)
         return 0.0
@@ -140,17 +144,11 @@ class SharedRateLimiter:
             if tokens:
                 token = tokens.pop()
                 with self.connect() as cr:
-                    cr.execute(f"UPDATE {TABLE} SET leases = array_remove(leases, %s) WHERE key = %s", [token, self.key])
+                    cr.execute(
+                        f"UPDATE {TABLE} SET leases = array_remove(leases, %s) WHERE key = %s", [token, self.key]
+                    )
         finally:
             self.local.release()
-
-    @contextmanager
-    def slot(self, timeout=None):
-        self.acquire(timeout=timeout)
-        try:
-            yield
-        finally:
-            self.release()
 
 
 def psycopg2_connector(dsn):

@@ -16,7 +16,19 @@ from collections import deque
 from contextlib import contextmanager
 
 
-class RateLimiter:
+class Slots:
+    """``slot()`` of a limiter with ``acquire(timeout)`` and ``release()``."""
+
+    @contextmanager
+    def slot(self, timeout=None):
+        self.acquire(timeout=timeout)
+        try:
+            yield
+        finally:
+            self.release()
+
+
+class RateLimiter(Slots):
     def __init__(self, windows=(), max_concurrent=None, clock=time.monotonic, sleep=time.sleep):
         """``windows``: iterable of (max_requests, seconds)."""
         self._windows = [(int(n), float(s), deque()) for n, s in windows]
@@ -63,14 +75,6 @@ class RateLimiter:
         with self._cond:
             self._in_flight = max(0, self._in_flight - 1)
             self._cond.notify_all()
-
-    @contextmanager
-    def slot(self, timeout=None):
-        self.acquire(timeout=timeout)
-        try:
-            yield
-        finally:
-            self.release()
 
 
 _shared = {}

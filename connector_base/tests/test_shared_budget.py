@@ -29,9 +29,7 @@ class TestSharedBudget(TransactionCase):
     def _other_process(self, windows, concurrent=None):
         """The same budget as another worker or node holds it: an object of its own, on
         connections of its own."""
-        return budget.SharedRateLimiter(
-            repr(self.key), windows, concurrent, connect=budget.odoo_connector(self.dbname)
-        )
+        return budget.SharedRateLimiter(repr(self.key), windows, concurrent, connect=budget.odoo_connector(self.dbname))
 
     def test_a_job_thread_gets_the_budget_of_the_database(self):
         self.assertEqual(getattr(threading.current_thread(), "dbname", None), self.dbname)
@@ -47,7 +45,9 @@ class TestSharedBudget(TransactionCase):
         self.env.cr.execute("SELECT 1")  # the job's own transaction goes on, untouched
         # read from a connection of its own: the slots are committed already, whatever the job does
         with sql_db.db_connect(self.dbname).cursor() as cr:
-            cr.execute(f"SELECT cardinality(stamps), cardinality(leases) FROM {budget.TABLE} WHERE key = %s", [repr(self.key)])
+            cr.execute(
+                f"SELECT cardinality(stamps), cardinality(leases) FROM {budget.TABLE} WHERE key = %s", [repr(self.key)]
+            )
             self.assertEqual(cr.fetchone(), (2, 0), "two requests sent, none in flight")
         other = self._other_process(((2, 60.0),), 1)
         with self.assertRaises(TimeoutError):
