@@ -11,8 +11,8 @@ import time
 
 import requests
 
-from tools.bench_phases import BenchPhases, percentile, rss_mb, watch
 from tools import topology
+from tools.bench_phases import BenchPhases, percentile, rss_mb, watch
 from tools.harness import install_database, open_env, say, setup_company
 
 

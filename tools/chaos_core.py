@@ -10,9 +10,9 @@ import sys
 import time
 from collections import Counter
 
+from tools import topology
 from tools.chaos_compare import ChaosCompare
 from tools.chaos_odoo import ChaosOdooSide
-from tools import topology
 from tools.harness import install_database, open_env, say, setup_company
 
 FAULTS = {
