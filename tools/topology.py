@@ -78,10 +78,12 @@ def describe(server_object):
 
 
 def server(conf, db, port, log_path=None, log_level="warn"):
-    """The harness's Odoo server in the current topology."""
+    """The harness's Odoo server in the current topology. The nodes of a cluster log to
+    ``log_path``, else to .odoo/odoo-<db>.log (warnings and errors)."""
     name = current()
     if name == "single":
         return OdooServer(conf, db, port, log_path=log_path, log_level=log_level)
+    log_path = log_path or os.path.join(os.path.dirname(conf), f"odoo-{db}.log")
     if name == "prefork":
         nodes = [Node(conf, db, port, port + 3, log_path, log_level, "node1")]
         return Cluster(nodes, port, balancer=False)
