@@ -6,3 +6,4 @@ from . import test_quickbooks_accountant
 from . import test_quickbooks_credits
 from . import test_quickbooks_dual_role
 from . import test_quickbooks_tax_modes
+from . import test_quickbooks_export_batches
