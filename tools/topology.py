@@ -5,15 +5,18 @@
 - ``prefork``: one Odoo server with TOPOLOGY_WORKERS (default 2) prefork HTTP workers, a cron
   worker and queue_job's runner process;
 - ``two-nodes``: two such servers on the one database behind a round-robin TCP balancer
-  (what a load balancer in front of several machines does). Both run queue_job's runner and
+  (what a load balancer in front of several machines does; prefork has it in front too, as
+  a reverse proxy: an Odoo prefork server listens with a backlog of 8 per worker, and the
+  bench's 50 concurrent deliveries straight to 2 workers met connection resets). Both run queue_job's runner and
   PostgreSQL elects one (queue_job's advisory lock): one runner hands every job to the
   balancer, so jobs run on either node; when the node of the elected runner dies, the other
   node's runner takes over within seconds.
 
 ``server(conf, db, port, ...)`` gives an object with the harness's ``OdooServer`` interface
 (start, stop, restart = SIGKILL and start again, url, port, process.poll(), restarts). The
-public port is ``port`` in every topology; two-nodes' nodes listen on TOPOLOGY_PORTS
-(default port+1 and port+5; each node's gevent port is its port + 2).
+public port is ``port`` in every topology (the balancer's, in prefork and two-nodes); the
+nodes listen on TOPOLOGY_PORTS (default port+1, and port+5 for the second; each node's
+gevent port is its port + 2).
 
 Channel capacities (``channels``): the root channel gets as many jobs at once as there are
 HTTP workers in the cluster, and each provider's channel no more than the provider's cap on
@@ -84,10 +87,8 @@ def server(conf, db, port, log_path=None, log_level="warn"):
     if name == "single":
         return OdooServer(conf, db, port, log_path=log_path, log_level=log_level)
     log_path = log_path or os.path.join(os.path.dirname(conf), f"odoo-{db}.log")
-    if name == "prefork":
-        nodes = [Node(conf, db, port, port + 3, log_path, log_level, "node1")]
-        return Cluster(nodes, port, balancer=False)
-    ports = [int(p) for p in (os.environ.get("TOPOLOGY_PORTS") or f"{port + 1},{port + 5}").split(",")]
+    default = f"{port + 1}" if name == "prefork" else f"{port + 1},{port + 5}"
+    ports = [int(p) for p in (os.environ.get("TOPOLOGY_PORTS") or default).split(",")]
     nodes = [Node(conf, db, p, p + 2, log_path, log_level, f"node{n + 1}") for n, p in enumerate(ports)]
     return Cluster(nodes, port, balancer=True)
 
