@@ -36,6 +36,10 @@ CREATE TABLE IF NOT EXISTS {TABLE} (
     leases text[] NOT NULL DEFAULT '{{}}'
 )
 """
+#: the budget's transactions wait for the row and then read its latest version: under Odoo's
+#: REPEATABLE READ a row changed by another process since the transaction began is a
+#: serialization failure, which would roll back the job that asked for a slot
+READ_COMMITTED = "SET TRANSACTION ISOLATION LEVEL READ COMMITTED"
 #: how often a process over the in-flight cap looks again (seconds, with jitter)
 BUSY_POLL = 0.02
 #: a slot in flight is given back after this long even when its holder died
@@ -92,6 +96,7 @@ class SharedRateLimiter(Slots):
     def _take(self):
         """One budget transaction: 0 when a slot was taken, else the seconds to wait (-1: busy)."""
         with self.connect() as cr:
+            cr.execute(READ_COMMITTED)
             if not self._created:
                 cr.execute(f"INSERT INTO {TABLE} (key) VALUES (%s) ON CONFLICT DO NOTHING", [self.key])
                 self._created = True
@@ -144,6 +149,7 @@ class SharedRateLimiter(Slots):
             if tokens:
                 token = tokens.pop()
                 with self.connect() as cr:
+                    cr.execute(READ_COMMITTED)
                     cr.execute(
                         f"UPDATE {TABLE} SET leases = array_remove(leases, %s) WHERE key = %s", [token, self.key]
                     )
