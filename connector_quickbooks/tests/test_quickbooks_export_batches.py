@@ -42,7 +42,11 @@ class TestQuickBooksExportBatches(QuickBooksCase):
         self.assertEqual(len(first), 2)
         self.assertFalse(links())
         invoices = len(self.qbo_docs("Invoice"))
-        # the next job takes all three over: another composition, another request id
+        # the first one's own job runs alone: its own request id, never seen by QuickBooks
+        external_id = engine._export_safely(backend, "invoice", moves[0])
+        self.assertEqual(external_id, first[moves[0].id], "linked to what the batch made")
+        self.assertEqual(len(self.qbo_docs("Invoice")), invoices)
+        # the next job takes the other two over: another composition, another request id
         results = engine._export_page(backend, "invoice", moves)
         self.assertTrue(all(results.values()), results)
         self.assertEqual(len(self.qbo_docs("Invoice")), invoices + 1, "the third is new; the two are not made twice")

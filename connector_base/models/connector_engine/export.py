@@ -63,6 +63,13 @@ class ConnectorEngine(models.AbstractModel):
             return binding.external_id
         adapter = backend._get_adapter()
         reference = self._role_reference(record, role)
+        attempts = self.env["connector.export.attempt"]
+        if not binding and attempts._noted(backend, [reference]):  # in a batch whose job rolled back
+            found = adapter.find_by_reference(kind, reference)
+            attempts._forget(backend, [reference])
+            if found:
+                self._bind_export(backend, kind, record, binding, found[0], found[1], digest, role)
+                return found[0]
         try:
             external_id, version = adapter.write(
                 kind,
