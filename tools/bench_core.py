@@ -11,8 +11,9 @@ import time
 
 import requests
 
+from tools import topology
 from tools.bench_phases import BenchPhases, percentile, rss_mb, watch
-from tools.harness import OdooServer, install_database, open_env, say, setup_company
+from tools.harness import install_database, open_env, say, setup_company
 
 
 class Bench(BenchPhases):
@@ -170,7 +171,7 @@ class Bench(BenchPhases):
             # and compete with the export and webhook phases, which is not what they measure.
             self.backend.poll_interval = 24 * 60
             env.cr.commit()  # the server started next works on the same rows
-            self.server = OdooServer(self.conf, self.db, self.web_port)
+            self.server = topology.server(self.conf, self.db, self.web_port)
             self.server.start()
             try:
                 exported = self.phase_export()
@@ -213,9 +214,11 @@ class Bench(BenchPhases):
             "counts_match": bound == on_provider,
             "counts": {"sandbox_invoices": on_provider, "odoo_bound_invoices": bound},
             "total_seconds": round(time.monotonic() - started_all, 1),
+            "topology": topology.describe(self.server),
         }
         self.report_path.parent.mkdir(parents=True, exist_ok=True)
         self.report_path.write_text(json.dumps(report, indent=2))
+        topology.record(report, self.report_path)
         say(
             f"\nImport {report['import']['ratio_to_orm_ceiling']} of the ORM ceiling; counts match: "
             f"{report['counts_match']} ({bound} bound, {on_provider} in the sandbox); "

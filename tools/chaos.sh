@@ -2,7 +2,9 @@
 # `make chaos`: the chaos run (tools/chaos.py) of PROVIDER (default quickbooks), then the fuzzing
 # of its routes (when its plug-in names fuzz tests) at CHAOS_FUZZ_CASES (default 10,000) cases per
 # test. QUICK=1: a small chaos run and no fuzzing tier (make test runs the fuzz tests at a few
-# hundred cases each).
+# hundred cases each). TOPOLOGY=prefork|two-nodes (tools/topology.py): the chaos run on that
+# deployment; the fuzz tier, which tests the routes in Odoo's test runner whatever the
+# deployment, runs with the single-process topology only.
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 bash "$ROOT/tools/bootstrap.sh"
 check_provider
@@ -10,7 +12,7 @@ bash "$ROOT/tools/pg.sh"
 export CHAOS_DB="${CHAOS_DB:-connectors_chaos}"
 export CHAOS_HTTP_PORT="${CHAOS_HTTP_PORT:-8469}"
 export CHAOS_CONF
-CHAOS_CONF="$(bash "$ROOT/tools/odoo-conf.sh" chaos "$CHAOS_DB" "$CHAOS_HTTP_PORT")"
+CHAOS_CONF="$(bash "$ROOT/tools/odoo-conf.sh" "chaos-$CHAOS_DB" "$CHAOS_DB" "$CHAOS_HTTP_PORT")"
 export PGHOST PGPORT PGUSER_ODOO
 export PGPASSWORD="${PGPASSWORD_ODOO:-odoo}"
 cd "$ROOT"
@@ -19,7 +21,7 @@ status=0
 
 # the plug-in's fuzz tier: addon, test tags, number of fuzz tests, what they fuzz (tab-separated)
 fuzz="$("$PY" -m tools.providers fuzz "$PROVIDER")"
-if [ -n "$fuzz" ] && { [ -z "${QUICK:-}" ] || [ "${QUICK:-}" = "0" ]; }; then
+if [ -n "$fuzz" ] && { [ -z "${QUICK:-}" ] || [ "${QUICK:-}" = "0" ]; } && [ "${TOPOLOGY:-single}" = "single" ]; then
     IFS=$'\t' read -r fuzz_addon fuzz_tags fuzz_tests fuzz_what <<<"$fuzz"
     cases="${CHAOS_FUZZ_CASES:-10000}"
     fuzz_db="${CHAOS_DB}_fuzz"

@@ -10,9 +10,10 @@ import sys
 import time
 from collections import Counter
 
+from tools import topology
 from tools.chaos_compare import ChaosCompare
 from tools.chaos_odoo import ChaosOdooSide
-from tools.harness import OdooServer, install_database, open_env, say, setup_company
+from tools.harness import install_database, open_env, say, setup_company
 
 FAULTS = {
     "throttle_rate": 0.10,
@@ -35,7 +36,7 @@ class Chaos(ChaosOdooSide, ChaosCompare):
         self.log = report.parent / "odoo.log"
         self.drain_timeout = drain_timeout
         self.rng = random.Random(seed)
-        self.server = OdooServer(conf, db, port, log_path=str(self.log), log_level="info")
+        self.server = topology.server(conf, db, port, log_path=str(self.log), log_level="info")
         self.env = None
         self.backend = None
         self.taxes = None
@@ -190,6 +191,7 @@ class Chaos(ChaosOdooSide, ChaosCompare):
             if self.env is not None:
                 self.env.cr.close()
         report["seconds"] = round(time.monotonic() - started, 1)
+        report["topology"] = topology.describe(self.server)
         self.report_path.parent.mkdir(parents=True, exist_ok=True)
         self.report_path.write_text(json.dumps(report, indent=2, default=str))
         say("\n4. both sides compared")

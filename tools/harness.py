@@ -113,6 +113,21 @@ def setup_company(env, provider, web_port, **backend_values):
     return backend, taxes
 
 
+def wait_answering(process, url, wait, name):
+    """Until the Odoo server ``process`` answers on ``url``; an error when it stops first or
+    does not answer within ``wait`` seconds."""
+    deadline = time.monotonic() + wait
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{name} stopped at start (exit {process.returncode})")
+        try:
+            requests.get(f"{url}/web/login", timeout=2)
+            return
+        except requests.RequestException:
+            time.sleep(0.3)
+    raise RuntimeError(f"{name} did not answer on {url} within {wait} s")
+
+
 class OdooServer:
     """``odoo`` serving ``db`` on ``port`` with queue_job's runner, its log in ``log_path``."""
 
@@ -133,16 +148,7 @@ class OdooServer:
         if self.log_path:
             command.append(f"--logfile={self.log_path}")
         self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.monotonic() + wait
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"the Odoo server stopped at start (exit {self.process.returncode})")
-            try:
-                requests.get(f"{self.url}/web/login", timeout=2)
-                return
-            except requests.RequestException:
-                time.sleep(0.3)
-        raise RuntimeError(f"the Odoo server did not answer on {self.url} within {wait} s")
+        wait_answering(self.process, self.url, wait, "the Odoo server")
 
     def kill(self):
         """SIGKILL: no shutdown, running jobs die mid-transaction."""

@@ -1,17 +1,34 @@
 """Client-side rate limiting sized from a provider's published limits.
 
 ``RateLimiter`` combines sliding windows (for example QuickBooks' 500 requests a minute
-per realm) with a cap on requests in flight (QuickBooks: 10 concurrent). One limiter is
-shared by every client of the same external company in a process (``shared_limiter``).
+per realm) with a cap on requests in flight (QuickBooks: 10 concurrent), in one process.
+
+``shared_limiter`` gives the limiter of one budget (an external company's), the same for every
+client of it: inside Odoo, one that every worker and node of the database shares through
+PostgreSQL (``budget.SharedRateLimiter``); outside Odoo, or with the shared budget switched
+off (``shared_budget_enabled``), the process's own.
 """
 
+import os
 import threading
 import time
 from collections import deque
 from contextlib import contextmanager
 
 
-class RateLimiter:
+class Slots:
+    """``slot()`` of a limiter with ``acquire(timeout)`` and ``release()``."""
+
+    @contextmanager
+    def slot(self, timeout=None):
+        self.acquire(timeout=timeout)
+        try:
+            yield
+        finally:
+            self.release()
+
+
+class RateLimiter(Slots):
     def __init__(self, windows=(), max_concurrent=None, clock=time.monotonic, sleep=time.sleep):
         """``windows``: iterable of (max_requests, seconds)."""
         self._windows = [(int(n), float(s), deque()) for n, s in windows]
@@ -59,23 +76,46 @@ class RateLimiter:
             self._in_flight = max(0, self._in_flight - 1)
             self._cond.notify_all()
 
-    @contextmanager
-    def slot(self, timeout=None):
-        self.acquire(timeout=timeout)
-        try:
-            yield
-        finally:
-            self.release()
-
 
 _shared = {}
 _shared_lock = threading.Lock()
+#: the switch of the cross-process part: environment variable, then the server config's option
+SWITCH = "CONNECTOR_SHARED_BUDGET"
 
 
-def shared_limiter(key, windows=(), max_concurrent=None):
-    """The process-wide limiter for ``key`` (for example ``("quickbooks", realm_id)``)."""
+def shared_budget_enabled():
+    """False when CONNECTOR_SHARED_BUDGET (environment) or ``connector_shared_budget`` (Odoo
+    config) says 0/false/off: each process then keeps a budget of its own, as one process
+    would (what the must-show run switches off to show that it matters)."""
+    value = os.environ.get(SWITCH)
+    if value is None:
+        try:
+            from odoo.tools import config
+
+            value = config.get("connector_shared_budget")
+        except ImportError:
+            value = None
+    return str(value).strip().lower() not in ("0", "false", "off", "no") if value is not None else True
+
+
+def shared_limiter(key, windows=(), max_concurrent=None, dbname=None):
+    """The limiter of budget ``key`` (for example ``("quickbooks", api_url, realm_id)``).
+
+    ``dbname`` (default: the database of the current Odoo request, job or cron thread) makes it
+    one budget for every process and node of that database; without a database, or with the
+    shared budget switched off, it is this process's own."""
+    if dbname is None:
+        dbname = getattr(threading.current_thread(), "dbname", None)
+    shared = bool(dbname) and bool(windows or max_concurrent) and shared_budget_enabled()
+    cache_key = (key, dbname if shared else None)
     with _shared_lock:
-        limiter = _shared.get(key)
+        limiter = _shared.get(cache_key)
         if limiter is None:
-            limiter = _shared[key] = RateLimiter(windows, max_concurrent)
+            if shared:
+                from .budget import SharedRateLimiter, odoo_connector
+
+                limiter = SharedRateLimiter(repr(key), windows, max_concurrent, connect=odoo_connector(dbname))
+            else:
+                limiter = RateLimiter(windows, max_concurrent)
+            _shared[cache_key] = limiter
         return limiter

@@ -15,6 +15,8 @@ from . import connector_payment_method_mapping
 from . import connector_payment_term_mapping
 from . import connector_webhook_event
 from . import connector_cursor
+from . import connector_rate_budget
+from . import connector_export_attempt
 from . import connector_credit_application
 from . import connector_engine
 from . import connector_reconciliation

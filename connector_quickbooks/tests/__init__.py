@@ -7,3 +7,4 @@ from . import test_quickbooks_credits
 from . import test_quickbooks_dual_role
 from . import test_quickbooks_tax_modes
 from . import test_quickbooks_books_agree
+from . import test_quickbooks_export_batches

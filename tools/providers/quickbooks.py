@@ -4,6 +4,7 @@ its documents generated, changed and read back. The chaos stream's QuickBooks-si
 in quickbooks_stream.py."""
 
 import json
+import os
 import re
 
 import requests
@@ -70,7 +71,8 @@ class QuickBooks(QuickBooksStream, Provider):
         )
 
     def start(self):
-        self.sandbox.start()
+        # QBO_SANDBOX_PORT: a fixed port (a run beside others on one machine), else any free one
+        self.sandbox.start(port=int(os.environ.get("QBO_SANDBOX_PORT") or 0))
 
     def stop(self):
         self.sandbox.stop()

@@ -63,6 +63,13 @@ class ConnectorEngine(models.AbstractModel):
             return binding.external_id
         adapter = backend._get_adapter()
         reference = self._role_reference(record, role)
+        attempts = self.env["connector.export.attempt"]
+        if not binding and attempts._noted(backend, [reference]):  # in a batch whose job rolled back
+            found = adapter.find_by_reference(kind, reference)
+            attempts._forget(backend, [reference])
+            if found:
+                self._bind_export(backend, kind, record, binding, found[0], found[1], digest, role)
+                return found[0]
         try:
             external_id, version = adapter.write(
                 kind,
@@ -170,8 +177,9 @@ class ConnectorEngine(models.AbstractModel):
         adapter = backend._get_adapter()
         bound = set(self.env["connector.binding"].sudo()._for_records(backend, kind, records).mapped("res_id"))
         results, batch = {}, []
+        sent = self._sent_before(backend, adapter, kind, records.filtered(lambda r: r.id not in bound))
         for record in records:
-            if adapter.batch_size > 1 and record.id not in bound:
+            if adapter.batch_size > 1 and record.id not in bound and record not in sent:
                 try:
                     with self._savepoint(kind, record.display_name):
                         self._lock_record(record)
@@ -199,6 +207,31 @@ class ConnectorEngine(models.AbstractModel):
                 results[record] = self._export_safely(backend, kind, record)
         return results
 
+    def _sent_before(self, backend, adapter, kind, records):
+        """The records of ``records`` that a batch was sent for by a job that did not commit:
+        what the provider made of them is looked up by their stamp and linked; they take the
+        one-record path (which finds that link) instead of another batch."""
+        if adapter.batch_size <= 1 or not records:
+            return records.browse()
+        references = {}
+        for record in records:
+            for role in self._export_roles(backend, kind, record, adapter.party_roles_separate):
+                references[self._role_reference(record, role)] = (record, role)
+        noted = self.env["connector.export.attempt"]._noted(backend, references)
+        for reference in noted:
+            record, role = references[reference]
+            found = adapter.find_by_reference(kind, reference)
+            if not found:
+                continue  # it never reached the provider: the one-record path sends it
+            try:
+                with self._savepoint(kind, record.display_name):
+                    _data, digest = self._export_data(backend, kind, record, None, role)
+                    self._bind_export(backend, kind, record, None, found[0], found[1], digest, role)
+            except errors.PermanentError:
+                pass  # the one-record path meets the same refusal and quarantines it
+        self.env["connector.export.attempt"]._forget(backend, noted)
+        return records.browse(sorted({references[reference][0].id for reference in noted}))
+
     def _create_remote_page(self, backend, adapter, kind, batch):
         """Create ``batch`` ([(record, role, data, digest)]) in one call of the provider.
 
@@ -208,6 +241,8 @@ class ConnectorEngine(models.AbstractModel):
             (data, self._role_reference(record, role), self._idempotency_key(backend, record, digest))
             for record, role, data, digest in batch
         ]
+        attempts = self.env["connector.export.attempt"]
+        attempts._note(backend, [reference for _data, reference, _key in items])
         try:
             outcomes = adapter.create_many(kind, items)
         except errors.OutcomeUnknownError:
@@ -235,6 +270,7 @@ class ConnectorEngine(models.AbstractModel):
             if results.get(record, "") is not None:
                 results[record] = ", ".join(filter(None, (results.get(record), outcome[0])))
             done.append((record, outcome[0]))
+        attempts._forget(backend, [self._role_reference(record, role) for record, role, *_rest in batch])
         if done:
             self.env["connector.sync.log"]._log_done(
                 backend, "export", kind, [(external_id, record) for record, external_id in done]
