@@ -10,7 +10,7 @@ bash "$ROOT/tools/pg.sh"
 export CHAOS_DB="${CHAOS_DB:-connectors_chaos}"
 export CHAOS_HTTP_PORT="${CHAOS_HTTP_PORT:-8469}"
 export CHAOS_CONF
-CHAOS_CONF="$(bash "$ROOT/tools/odoo-conf.sh" chaos "$CHAOS_DB" "$CHAOS_HTTP_PORT")"
+CHAOS_CONF="$(bash "$ROOT/tools/odoo-conf.sh" "chaos-$CHAOS_DB" "$CHAOS_DB" "$CHAOS_HTTP_PORT")"
 export PGHOST PGPORT PGUSER_ODOO
 export PGPASSWORD="${PGPASSWORD_ODOO:-odoo}"
 cd "$ROOT"

@@ -128,6 +128,7 @@ class ChaosCompare:
             "secrets_in_plaintext": len(leaked),
             "secrets_checked": {"secrets": secrets_checked, "dump_bytes": dump_size, "log": str(self.log)},
             "counts": counts,
+            "provider_limits": provider.limits_note,
             "events": dict(self.events),
             "server_kills": self.server.restarts,
             "handled_query_errors": serialization,
@@ -209,7 +210,7 @@ class ChaosCompare:
                 if record.state != "cancel":
                     mismatches.append(f"{label} is void, Odoo's {record.name} is {record.state}")
                 return
-            if record.state != "posted":
+            if record.state != ("draft" if doc.draft else "posted"):
                 mismatches.append(f"{label}: Odoo's {record.name} is {record.state}")
                 return
             total, residual = money(record.amount_total), money(record.amount_residual)

@@ -5,6 +5,7 @@
 #   run: the README's `make run` on a fresh database (started, connected, imported, a change seen)
 #   bench: the benchmark at a small size (it completes, the counts match)
 #   chaos: the chaos run at a small size (nothing lost, doubled or mismatched)
+#   bench-wave, chaos-wave, bench-kashoo, chaos-kashoo: the same for the poll providers' plug-ins
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 bash "$ROOT/tools/bootstrap.sh"
@@ -102,6 +103,18 @@ tool_tier bench "Benchmark smoke test (make bench at N=60)" "$STATE/bench-smoke.
 # untyped or left in plain text. Its fuzzing tier at 10,000 cases runs in `make chaos` only.
 tool_tier chaos "Chaos, quick (make chaos QUICK=1)" "$STATE/chaos-quick.log" \
     env QUICK=1 CHAOS_REPORT="$STATE/chaos-quick.json" bash "$ROOT/tools/chaos.sh"
+
+# The poll providers' plug-ins (Wave, Kashoo) at the smallest sizes that still show their
+# property: the bench completes with the counts matching and every change polled into Odoo, and
+# the chaos run loses, doubles and mismatches nothing under faults and two SIGKILLs.
+for provider in wave kashoo; do
+    tool_tier "bench-$provider" "Benchmark smoke test, $provider (make bench PROVIDER=$provider at N=40)" \
+        "$STATE/bench-smoke-$provider.log" env PROVIDER="$provider" QUICK=1 BENCH_N=40 \
+        BENCH_REPORT="$STATE/bench-smoke-$provider/report.json" bash "$ROOT/tools/bench.sh"
+    tool_tier "chaos-$provider" "Chaos, quick, $provider (make chaos PROVIDER=$provider QUICK=1)" \
+        "$STATE/chaos-quick-$provider.log" env PROVIDER="$provider" QUICK=1 \
+        CHAOS_REPORT="$STATE/chaos-quick-$provider/report.json" bash "$ROOT/tools/chaos.sh"
+done
 
 echo
 for line in "${summary[@]}"; do echo "$line"; done

@@ -11,7 +11,12 @@ below; it implements only what differs:
 
 - who it is: ``name`` (the connector.backend provider and the reports' key), ``label``,
   ``addons`` to install, ``change_detection`` ("webhook" or "poll"), its published limits
-  (``write_ceiling_per_min``), the sales tax rates of its generated company (``tax_rates``);
+  (``write_ceiling_per_min``, or ``request_limit_per_min``: the configured request limit of a
+  provider that publishes none), what it cannot do (``limits_note``), whether a lapsed access
+  token is renewed without a person (``renews_tokens``);
+- its company: ``country``, ``currency``, ``other_currencies``, ``tax_rounding`` and its sales
+  taxes as Odoo taxes (``odoo_taxes``: by default one per rate of ``tax_rates``), the tax the
+  bench's exported invoices carry (``export_tax``);
 - its sandbox: ``generate`` (N customers, items, invoices, payments), ``start``, ``stop``,
   ``set_faults`` (the harness's schedule in the kit's names), ``expire_tokens``,
   ``send_notifications`` and ``pending_notifications`` (webhook providers), ``stats``;
@@ -31,8 +36,8 @@ from importlib import import_module
 # provider name -> (label, plug-in module under tools.providers or None when not built yet)
 PLUGINS = {
     "quickbooks": ("QuickBooks", "quickbooks"),
-    "wave": ("Wave", None),
-    "kashoo": ("Kashoo", None),
+    "wave": ("Wave", "wave"),
+    "kashoo": ("Kashoo", "kashoo"),
     "reckon": ("Reckon", None),
 }
 
@@ -69,6 +74,7 @@ class Doc:
     voided: bool = False
     total: Decimal = None  # invoices: total and balance; payments: total is the amount
     balance: Decimal = None
+    draft: bool = False  # a draft on the provider's side (Wave's DRAFT invoices): a draft in Odoo too
 
 
 class Provider:
@@ -81,9 +87,21 @@ class Provider:
     change_detection = "webhook"  # "poll": the bench measures change-to-Odoo latency by polling
     webhook_path = None  # the Odoo route its notifications reach
     write_ceiling_per_min = None  # the provider's published write ceiling, records a minute
+    request_limit_per_min = None  # no published ceiling: the request limit configured (sandbox and connection)
+    limits_note = None  # what the provider's API does not allow, said in the reports
+    renews_tokens = True  # False: an expired token needs a person to sign in again (no chaos expiry)
+    country = "us"  # the company's country (base.<country>)
+    company_name = "Garden Supplies Inc."
+    currency = None  # the company's currency when not the chart's (USD)
+    other_currencies = ("EUR",)  # activated for the generated company's foreign documents
+    tax_rounding = "round_globally"  # as the provider rounds taxes
     tax_rates = ()  # the sales tax rates of the generated company (an Odoo tax each)
-    export_tax_rate = None  # the rate on the invoices the bench posts in Odoo
+    export_tax = None  # the key in ``odoo_taxes`` of the tax on the invoices the bench posts in Odoo
     poll_minutes = 1  # the connection's poll interval when the bench measures polling
+    bench_n = 10000  # `make bench`'s default size
+    products = True  # False: invoice lines carry an account, not a product (Kashoo has no products)
+    # the kinds the harness imports and compares, in order (those the connection reads)
+    import_kinds = ("account", "tax", "party", "product", "invoice", "payment")
     # the chaos fuzz tier: (addon, test tags, number of fuzz tests, what they fuzz) or None
     fuzz = None
 
@@ -124,11 +142,17 @@ class Provider:
         raise NotImplementedError
 
     def account_rows(self):
-        """[(external id, name, Odoo account type)] of the sandbox's accounts."""
+        """[(external id, name, type)] of the sandbox's accounts; the type is an Odoo account type
+        or a canonical one (connector_base's ``ACCOUNT_TYPES``)."""
         raise NotImplementedError
 
+    def odoo_taxes(self):
+        """{key: account.tax values} of the company's taxes (``type_tax_use`` "sale" unless said)."""
+        return {rate: {"name": f"Sales tax {rate}%", "amount": rate} for rate in self.tax_rates}
+
     def tax_codes(self):
-        """{external tax code id: rate}, each rate one of ``tax_rates``."""
+        """{external tax code id: key of ``odoo_taxes``} (mapped as the sales tax), or {id: {mapping
+        field: key}} (``tax_id``, ``purchase_tax_id``, ...) when more than one is mapped."""
         raise NotImplementedError
 
     # ---------------------------------------------------------------- its side
@@ -169,7 +193,7 @@ class Provider:
         raise NotImplementedError
 
     def export_counters(self):
-        """{throttled, batch_requests} so far (the bench's export phase reports the difference)."""
+        """{throttled, batch_requests, requests} so far (the bench's export phase reports the difference)."""
         raise NotImplementedError
 
     def secrets(self):

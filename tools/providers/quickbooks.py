@@ -37,7 +37,7 @@ class QuickBooks(QuickBooksStream, Provider):
     webhook_path = "/connector_quickbooks/webhook"
     write_ceiling_per_min = 40 * 30  # batch requests a minute x items a batch
     tax_rates = tuple(TAX_CODES.values())
-    export_tax_rate = 8.25
+    export_tax = 8.25
     fuzz = (
         "connector_quickbooks",
         "/connector_quickbooks:TestQuickBooksWebhookSecurity",
