@@ -81,8 +81,8 @@ class Bench(BenchPhases):
         )
         bound_s = provider.poll_minutes * 60 + 30
         result = {"poll_minutes": provider.poll_minutes, **self.latency_figures(latencies)}
-        result["p95_within_poll_plus_30s"] = bool(latencies) and len(latencies) == samples and (
-            result["e2e_p95_s"] <= bound_s
+        result["p95_within_poll_plus_30s"] = (
+            bool(latencies) and len(latencies) == samples and (result["e2e_p95_s"] <= bound_s)
         )
         say(
             f"   change to record p50 {result['e2e_p50_s']} s, p95 {result['e2e_p95_s']} s "

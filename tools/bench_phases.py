@@ -46,7 +46,10 @@ def watch(db, query, args, enough, timeout, every):
 class BenchPhases:
     def phase_import(self):
         n = self.n
-        say(f"1. initial import of {n} customers, {n // 2} items, {n} invoices (3 lines), {n // 2} payments (as generated)")
+        say(
+            f"1. initial import of {n} customers, {n // 2} items, {n} invoices, {n // 2} payments "
+            "(as the provider's generator makes them)"
+        )
         results = {}
         backend = self.backend.with_company(self.backend.company_id)
         for kind in self.provider.import_kinds:

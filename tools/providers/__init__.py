@@ -33,6 +33,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from importlib import import_module
 
+import requests
+
 # provider name -> (label, plug-in module under tools.providers or None when not built yet)
 PLUGINS = {
     "quickbooks": ("QuickBooks", "quickbooks"),
@@ -40,6 +42,14 @@ PLUGINS = {
     "kashoo": ("Kashoo", "kashoo"),
     "reckon": ("Reckon", None),
 }
+
+
+class Refused(Exception):
+    """The provider refused a change made on its side, as a user would see it at once."""
+
+    def __init__(self, code, message):
+        super().__init__(message)
+        self.code = code
 
 
 class NotBuilt(Exception):
@@ -106,19 +116,22 @@ class Provider:
     fuzz = None
 
     # ---------------------------------------------------------------- the sandbox
+    # ``self.sandbox``: the plug-in's sandbox on the kit (tests/sandbox/kit): started, stopped,
+    # its fault switches and counters read the same way for every provider
     def generate(self, customers, items, invoices, payments, lines_per_invoice=None, seed=None):
         raise NotImplementedError
 
     def start(self):
-        raise NotImplementedError
+        self.sandbox.start()
 
     def stop(self):
-        raise NotImplementedError
+        self.sandbox.stop()
 
     def set_faults(self, schedule):
         """``schedule``: throttle_rate, server_error_rate, timeout_rate, lose_response_rate,
-        timeout_seconds, retry_after, webhook_copies, webhook_shuffle, seed (rates 0 when off)."""
-        raise NotImplementedError
+        timeout_seconds, retry_after, seed (rates 0 when off), and for a provider with webhooks
+        webhook_copies, webhook_shuffle: the kit's switches by the same names."""
+        self.sandbox.faults.update(schedule)
 
     def expire_tokens(self):
         raise NotImplementedError
@@ -132,7 +145,23 @@ class Provider:
 
     def stats(self):
         """{requests, throttled, replayed, token_refreshes, webhook_deliveries} so far."""
-        raise NotImplementedError
+        stats = self.sandbox.stats
+        return {
+            "requests": stats.get("requests", 0),
+            "throttled": stats.get("throttled", 0),
+            "replayed": stats.get("replayed", stats.get("lost_answers", 0)),
+            "token_refreshes": stats.get("refresh_grants", 0),
+            "webhook_deliveries": 0,
+        }
+
+    def control(self, action, **body):
+        """POST the sandbox's control API (``/_sandbox/<action>``): a change made in the provider's
+        own screens. An answer 400 (the provider refused) raises the plug-in's first refusal."""
+        answer = requests.post(f"{self.sandbox.url}/_sandbox/{action}", json=body, timeout=30)
+        if answer.status_code == 400 and self.refusals:
+            raise self.refusals[0]("refused", answer.text[:300])
+        answer.raise_for_status()
+        return answer.json()
 
     # ---------------------------------------------------------------- the connection
     def backend_values(self):
@@ -194,7 +223,8 @@ class Provider:
 
     def export_counters(self):
         """{throttled, batch_requests, requests} so far (the bench's export phase reports the difference)."""
-        raise NotImplementedError
+        stats = self.sandbox.stats
+        return {"throttled": stats.get("throttled", 0), "batch_requests": 0, "requests": stats.get("requests", 0)}
 
     def secrets(self):
         """{what: value} that must never be found in plain text in the database or the log."""

@@ -13,12 +13,9 @@ in again, so the chaos run does not expire it), no batch endpoint.
 
 from decimal import Decimal
 
-import requests
-
-from tools.providers import Doc, Provider
+from tools.providers import Doc, Provider, Refused
 from tools.providers.kashoo_stream import KashooStream
 
-T = 30
 EMAIL, PASSWORD = "owner@sandbox.example", "sandbox-password"
 WEBHOOK_SECRET = "kashoo-relay-secret"
 RATES = {"GST": 5.0, "PST": 7.0, "HST": 13.0, "QST": 9.975}
@@ -67,7 +64,7 @@ class Kashoo(KashooStream, Provider):
         self.sandbox = KashooSandbox(email=EMAIL, password=PASSWORD, per_minute=self.request_limit_per_min)
         self.kashoo_contacts = []
         self.kashoo_invoices = []
-        self.refusals = (KashooRefused,)
+        self.refusals = (Refused,)
 
     @property
     def business(self):
@@ -85,27 +82,8 @@ class Kashoo(KashooStream, Provider):
             seed=7 if seed is None else seed,
         )
 
-    def start(self):
-        self.sandbox.start()
-
-    def stop(self):
-        self.sandbox.stop()
-
-    def set_faults(self, schedule):
-        self.sandbox.faults.update(schedule)
-
     def expire_tokens(self):
         self.sandbox.auth.expire_all()
-
-    def stats(self):
-        stats = self.sandbox.stats
-        return {
-            "requests": stats.get("requests", 0),
-            "throttled": stats.get("throttled", 0),
-            "replayed": stats.get("lost_answers", 0),
-            "token_refreshes": 0,
-            "webhook_deliveries": 0,
-        }
 
     # ---------------------------------------------------------------- the connection
     def backend_values(self):
@@ -170,13 +148,6 @@ class Kashoo(KashooStream, Provider):
             for n in range(count):
                 business.add_contact({"name": f"Memory {tag} {n}", "email": f"m{tag}{n}@memory.example"}, ["customer"])
 
-    def control(self, action, **body):
-        answer = requests.post(f"{self.sandbox.url}/_sandbox/{action}", json=body, timeout=T)
-        if answer.status_code == 400:
-            raise KashooRefused("refused", answer.json().get("message") or answer.text)
-        answer.raise_for_status()
-        return answer.json()
-
     def live_records(self, *types):
         return [r for r in self.business.snapshot("records") if r.get("type") in types and not r.get("removed")]
 
@@ -194,7 +165,9 @@ class Kashoo(KashooStream, Provider):
             for doc in self.live_records(*types):
                 stamp = split_memo(doc.get("memo"))[0]
                 balance = cents(doc["balanceDue"]) if kind == "invoice" else None
-                rows.append(Doc(str(doc["id"]), str(doc["id"]), stamp=stamp, total=cents(doc["amount"]), balance=balance))
+                rows.append(
+                    Doc(str(doc["id"]), str(doc["id"]), stamp=stamp, total=cents(doc["amount"]), balance=balance)
+                )
             side[entity] = (kind, rows)
         return side
 
@@ -202,24 +175,12 @@ class Kashoo(KashooStream, Provider):
         types = {"invoice": ("INVOICE", "BILL"), "payment": ("INVOICE_PAYMENT", "BILL_PAYMENT")}[kind]
         return len(self.live_records(*types))
 
-    def export_counters(self):
-        stats = self.sandbox.stats
-        return {"throttled": stats.get("throttled", 0), "batch_requests": 0, "requests": stats.get("requests", 0)}
-
     def secrets(self):
         with self.sandbox.lock:
             tokens = list(self.sandbox.auth.tokens)
         secrets = {"password": PASSWORD, "webhook secret": WEBHOOK_SECRET}
         secrets.update({f"user token {t[:6]}…": t for t in tokens})
         return secrets
-
-
-class KashooRefused(Exception):
-    """Kashoo refused a change made on its side (HTTP 400 with its message)."""
-
-    def __init__(self, code, message):
-        super().__init__(message)
-        self.code = code
 
 
 PLUGIN = Kashoo

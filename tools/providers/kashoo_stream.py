@@ -2,7 +2,7 @@
 and changed, invoices created (some tax-included), saved back with new lines and removed,
 payments recorded. Each goes through the sandbox's control API (what a person does in Kashoo's
 own screens), so neither the request limit nor the fault switches stand in its way; a change
-Kashoo refuses raises ``KashooRefused``."""
+Kashoo refuses raises ``Refused``."""
 
 from datetime import date, timedelta
 

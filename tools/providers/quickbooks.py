@@ -69,15 +69,6 @@ class QuickBooks(QuickBooksStream, Provider):
             **extra,
         )
 
-    def start(self):
-        self.sandbox.start()
-
-    def stop(self):
-        self.sandbox.stop()
-
-    def set_faults(self, schedule):
-        self.sandbox.faults.update(schedule)
-
     def expire_tokens(self):
         self.sandbox.expire_access_tokens()
 

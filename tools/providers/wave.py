@@ -15,7 +15,7 @@ from decimal import Decimal
 
 import requests
 
-from tools.providers import Doc, Provider
+from tools.providers import Doc, Provider, Refused
 from tools.providers.wave_stream import WaveStream
 
 T = 30  # seconds, every request of the plug-in to the sandbox's control API
@@ -60,7 +60,7 @@ class Wave(WaveStream, Provider):
         self.sandbox = WaveSandbox()
         self.wave_customers = []  # ids of customers created in Wave during the chaos stream
         self.wave_invoices = []
-        self.refusals = (WaveRefused,)
+        self.refusals = (Refused,)
 
     @property
     def business(self):
@@ -79,27 +79,8 @@ class Wave(WaveStream, Provider):
             seed=7 if seed is None else seed,
         )
 
-    def start(self):
-        self.sandbox.start()
-
-    def stop(self):
-        self.sandbox.stop()
-
-    def set_faults(self, schedule):
-        self.sandbox.faults.update(schedule)
-
     def expire_tokens(self):
         self.sandbox.oauth.expire_access_tokens()
-
-    def stats(self):
-        stats = self.sandbox.stats
-        return {
-            "requests": stats.get("requests", 0),
-            "throttled": stats.get("throttled", 0),
-            "replayed": stats.get("lost_answers", 0),
-            "token_refreshes": stats.get("refresh_grants", 0),
-            "webhook_deliveries": 0,
-        }
 
     # ---------------------------------------------------------------- the connection
     def backend_values(self):
@@ -177,11 +158,6 @@ class Wave(WaveStream, Provider):
                     },
                 )
 
-    def control(self, action, **body):
-        answer = requests.post(f"{self.sandbox.url}/_sandbox/{action}", json=body, timeout=T)
-        answer.raise_for_status()
-        return answer.json()
-
     def paid_on_provider(self):
         business = self.business
         with business.lock:
@@ -215,10 +191,6 @@ class Wave(WaveStream, Provider):
         entity = {v: k for k, v in ENTITY_KIND.items()}[kind]
         return len(self.business.records(entity))
 
-    def export_counters(self):
-        stats = self.sandbox.stats
-        return {"throttled": stats.get("throttled", 0), "batch_requests": 0, "requests": stats.get("requests", 0)}
-
     def secrets(self):
         oauth = self.sandbox.oauth
         secrets = {"client secret": "sandbox-secret"}
@@ -226,14 +198,6 @@ class Wave(WaveStream, Provider):
             secrets.update({f"access token {t[:6]}…": t for t in oauth.access_tokens})
             secrets.update({f"refresh token {t[:6]}…": t for t in oauth.refresh_tokens})
         return secrets
-
-
-class WaveRefused(Exception):
-    """Wave refused a change made on its side (``inputErrors``), as a user would see it at once."""
-
-    def __init__(self, code, message):
-        super().__init__(message)
-        self.code = code
 
 
 def _stamp(text):

@@ -3,7 +3,7 @@ changed, invoices created (approved or draft), changed and deleted, payments rec
 
 Each is a mutation of Wave's schema executed by the sandbox in-process, as Wave's own screens
 would make it: it passes neither the request limit nor the fault switches, which stand between
-Wave and the connector only. A change Wave refuses raises ``WaveRefused`` with its code."""
+Wave and the connector only. A change Wave refuses raises ``Refused`` with its code."""
 
 import json
 from datetime import date, timedelta
@@ -31,8 +31,7 @@ class WaveStream:
 
     def mutate(self, name, input_type, selection, /, **values):
         from tests.sandbox.wave import api
-
-        from tools.providers.wave import WaveRefused
+        from tools.providers import Refused
 
         query = f"mutation($input: {input_type}!) {{ {name}(input: $input) {{ {OUTCOME} {selection} }} }}"
         body = json.dumps({"query": query, "variables": {"input": values}}).encode()
@@ -44,7 +43,7 @@ class WaveStream:
         out = answer["data"][name]
         if not out["didSucceed"]:
             error = (out.get("inputErrors") or [{}])[0]
-            raise WaveRefused(error.get("code") or "INVALID", error.get("message") or name)
+            raise Refused(error.get("code") or "INVALID", error.get("message") or name)
         return out
 
     def records(self, kind, predicate=lambda r: True):
