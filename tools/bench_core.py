@@ -77,7 +77,7 @@ class Bench(BenchPhases):
         self.backend.poll_interval = provider.poll_minutes
         self.env.cr.commit()
         latencies = self.change_latencies(
-            provider.customers()[60 : 60 + samples], timeout=provider.poll_minutes * 60 * 3, every=0.5
+            provider.customers()[-samples:], timeout=provider.poll_minutes * 60 * 3, every=0.5
         )
         bound_s = provider.poll_minutes * 60 + 30
         result = {"poll_minutes": provider.poll_minutes, **self.latency_figures(latencies)}
