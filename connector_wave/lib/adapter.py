@@ -6,6 +6,7 @@ create-only (and only when the connection enables them). Reading is in ``reading
 write whose answer was lost in ``lookup``; writing and deleting are here.
 """
 
+import threading
 import time
 from datetime import timedelta
 
@@ -21,6 +22,13 @@ __all__ = ["WaveAdapter", "UnverifiableWriteError", "CAPABILITIES"]
 #: a business's name and currency, kept this long in the process (one request per hour, not per job)
 BUSINESS_TTL = 3600.0
 _BUSINESS = {}
+#: kept in the process, across jobs (each has an adapter of its own): (api url, business) -> {reference:
+#: (kind, what the create sent)}, and the references whose create lost its answer, looked up before
+#: anything is written again (a create that timed out may land after the first look found nothing)
+_ATTEMPTS = {}
+_LOST = {}
+_KEEP = 2000
+_LOCK = threading.Lock()
 
 
 def _can(read=False, create=False, update=False, delete=False, incremental=False, note=""):
@@ -119,7 +127,8 @@ class WaveAdapter(WaveReading, WaveLookup, ProviderAdapter):
         self.writable_kinds = ("account", "tax", "party", "product", "invoice", "payment") + (
             ("journal_entry",) if money_transactions else ()
         )
-        self._attempts = {}  # reference -> (kind, what the write sent)
+        with _LOCK:  # reference -> (kind, what the write sent), shared by the jobs of this business
+            self._attempts = _ATTEMPTS.setdefault((client.api_url, client.business_id), {})
         self._counts = {}
         self._cache = {}
 
@@ -227,7 +236,25 @@ class WaveAdapter(WaveReading, WaveLookup, ProviderAdapter):
         if external_id and kind in ("invoice", "payment") and record.get("state") == "void":
             self.delete(kind, external_id)  # Wave has no void: a cancelled invoice or payment is deleted
             return external_id, None
-        return getattr(self, f"_write_{kind}")(record, external_id, version, reference)
+        if external_id:
+            return getattr(self, f"_write_{kind}")(record, external_id, version, reference)
+        lost = (self.client.api_url, self.client.business_id, reference)
+        if lost in _LOST:  # an earlier create lost its answer: it may have landed since
+            found = self.find_by_reference(kind, reference)
+            if found:
+                _LOST.pop(lost, None)
+                return found
+        try:
+            written = getattr(self, f"_write_{kind}")(record, external_id, version, reference)
+        except errors.OutcomeUnknownError:
+            with _LOCK:
+                _LOST[lost] = True
+                for memory in (_LOST, self._attempts):
+                    while len(memory) > _KEEP:
+                        memory.pop(next(iter(memory)))
+            raise
+        _LOST.pop(lost, None)
+        return written
 
     def _create(self, kind, name, field, data, reference, scoped=True):
         if scoped:
