@@ -53,7 +53,7 @@ class Kashoo(KashooStream, Provider):
     tax_rounding = "round_per_line"  # Kashoo rounds each tax of each line
     export_tax = ("GST", "sale")
     poll_minutes = 1  # the connection's default is 5; the bench polls every minute
-    bench_n = 2000
+    bench_n = 500
     import_kinds = ("account", "tax", "party", "invoice", "payment")
     products = False
     fuzz = None

@@ -49,8 +49,8 @@ class Wave(WaveStream, Provider):
     tax_rounding = "round_per_line"  # Wave rounds each tax of each line
     export_tax = "State Sales Tax"
     poll_minutes = 1
-    # N/5 invoices exported at about 3 requests each under 60 requests a minute: 1,000 makes it 10 minutes
-    bench_n = 1000
+    # N/5 invoices exported at about 3 requests each under 60 requests a minute: 500 makes it about 5 minutes
+    bench_n = 500
     import_kinds = ("account", "tax", "party", "product", "invoice", "payment")
     fuzz = None
 
