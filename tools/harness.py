@@ -148,6 +148,9 @@ class OdooServer:
 
     def start(self, wait=120):
         command = [ODOO, "-c", self.conf, "-d", self.db, "--http-port", str(self.port), "--workers=0"]
+        # queue_job runs each job in a request thread: a page of an import on a loaded machine can
+        # take longer than Odoo's default 120 s, after which the threaded server reloads (exits)
+        command.append("--limit-time-real=900")
         command.append(f"--log-level={self.log_level}")
         if self.log_path:
             command.append(f"--logfile={self.log_path}")
