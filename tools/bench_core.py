@@ -80,7 +80,7 @@ class Bench(BenchPhases):
             provider.customers()[-samples:], timeout=provider.poll_minutes * 60 * 3, every=0.5
         )
         bound_s = provider.poll_minutes * 60 + 30
-        result = {"poll_minutes": provider.poll_minutes, **self.latency_figures(latencies)}
+        result = {"poll_minutes": provider.poll_minutes, "changes": samples, **self.latency_figures(latencies)}
         result["p95_within_poll_plus_30s"] = (
             bool(latencies) and len(latencies) == samples and (result["e2e_p95_s"] <= bound_s)
         )
@@ -227,4 +227,5 @@ class Bench(BenchPhases):
             f"{report['counts_match']} ({bound} bound, {on_provider} in the sandbox); "
             f"{report['total_seconds']} s in all. Report: {self.report_path}"
         )
-        return report["counts_match"] and not report["import"]["quarantined"]
+        polled = changes[0] != "poll" or changes[1]["e2e_samples"] == changes[1]["changes"]
+        return report["counts_match"] and not report["import"]["quarantined"] and polled

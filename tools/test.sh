@@ -108,11 +108,11 @@ tool_tier chaos "Chaos, quick (make chaos QUICK=1)" "$STATE/chaos-quick.log" \
 # property: the bench completes with the counts matching and every change polled into Odoo, and
 # the chaos run loses, doubles and mismatches nothing under faults and two SIGKILLs.
 for provider in wave kashoo; do
-    tool_tier "bench-$provider" "Benchmark smoke test, $provider (make bench PROVIDER=$provider at N=40)" \
-        "$STATE/bench-smoke-$provider.log" env PROVIDER="$provider" QUICK=1 BENCH_N=40 \
+    tool_tier "bench-$provider" "Benchmark smoke test, $provider (make bench PROVIDER=$provider at N=20)" \
+        "$STATE/bench-smoke-$provider.log" env PROVIDER="$provider" QUICK=1 BENCH_N=20 \
         BENCH_REPORT="$STATE/bench-smoke-$provider/report.json" bash "$ROOT/tools/bench.sh"
-    tool_tier "chaos-$provider" "Chaos, quick, $provider (make chaos PROVIDER=$provider QUICK=1)" \
-        "$STATE/chaos-quick-$provider.log" env PROVIDER="$provider" QUICK=1 \
+    tool_tier "chaos-$provider" "Chaos, quick, $provider (make chaos PROVIDER=$provider at N=10)" \
+        "$STATE/chaos-quick-$provider.log" env PROVIDER="$provider" QUICK=1 CHAOS_N=10 \
         CHAOS_REPORT="$STATE/chaos-quick-$provider/report.json" bash "$ROOT/tools/chaos.sh"
 done
 
