@@ -245,9 +245,12 @@ class BenchPhases:
             "throttled_429": after["throttled"] - before["throttled"],
             "batch_requests": batches,
             "requests": requests,
-            "requests_per_min": per_min(requests, seconds),
+            # over one minute at least: a limit of so many a minute lets a shorter burst through
+            "requests_per_min": per_min(requests, max(seconds, 60.0)),
             "request_limit_per_min": limit,
-            "ratio_to_request_limit": round(per_min(requests, seconds) / limit, 3) if requests and limit else None,
+            "ratio_to_request_limit": round(per_min(requests, max(seconds, 60.0)) / limit, 3)
+            if requests and limit
+            else None,
         }
         against = (
             f"{result['ratio_to_provider_ceiling']} of {ceiling}/min"
