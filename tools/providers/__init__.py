@@ -133,6 +133,11 @@ class Provider:
         webhook_copies, webhook_shuffle: the kit's switches by the same names."""
         self.sandbox.faults.update(schedule)
 
+    @property
+    def business(self):
+        """The sandbox's company (its first tenant), which the harness's company mirrors."""
+        return self.sandbox.tenant()
+
     def expire_tokens(self):
         raise NotImplementedError
 

@@ -57,6 +57,7 @@ class Kashoo(KashooStream, Provider):
     import_kinds = ("account", "tax", "party", "invoice", "payment")
     products = False
     fuzz = None
+    refusals = (Refused,)
 
     def __init__(self):
         from tests.sandbox.kashoo.server import KashooSandbox
@@ -64,11 +65,6 @@ class Kashoo(KashooStream, Provider):
         self.sandbox = KashooSandbox(email=EMAIL, password=PASSWORD, per_minute=self.request_limit_per_min)
         self.kashoo_contacts = []
         self.kashoo_invoices = []
-        self.refusals = (Refused,)
-
-    @property
-    def business(self):
-        return self.sandbox.tenant()
 
     # ---------------------------------------------------------------- the sandbox
     def generate(self, customers, items, invoices, payments, lines_per_invoice=None, seed=None):

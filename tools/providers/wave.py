@@ -53,6 +53,7 @@ class Wave(WaveStream, Provider):
     bench_n = 500
     import_kinds = ("account", "tax", "party", "product", "invoice", "payment")
     fuzz = None
+    refusals = (Refused,)
 
     def __init__(self):
         from tests.sandbox.wave.server import WaveSandbox
@@ -60,11 +61,6 @@ class Wave(WaveStream, Provider):
         self.sandbox = WaveSandbox()
         self.wave_customers = []  # ids of customers created in Wave during the chaos stream
         self.wave_invoices = []
-        self.refusals = (Refused,)
-
-    @property
-    def business(self):
-        return self.sandbox.tenant()
 
     # ---------------------------------------------------------------- the sandbox
     def generate(self, customers, items, invoices, payments, lines_per_invoice=None, seed=None):
