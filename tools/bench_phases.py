@@ -2,6 +2,7 @@
 and the nightly sweep, the ORM ceiling, the export by the job runner (a mix-in of
 tools/bench_core.Bench), and the measuring helpers they share."""
 
+import math
 import os
 import resource
 import time
@@ -245,18 +246,19 @@ class BenchPhases:
             "throttled_429": after["throttled"] - before["throttled"],
             "batch_requests": batches,
             "requests": requests,
-            # over one minute at least: a limit of so many a minute lets a shorter burst through
-            "requests_per_min": per_min(requests, max(seconds, 60.0)),
+            # per minute window begun: a limit of so many a minute lets a full minute's worth through
+            # at once, so requests over the seconds alone could read above the limit without any 429
+            "requests_per_min": round(requests / max(1, math.ceil(seconds / 60.0)), 1),
             "request_limit_per_min": limit,
-            "ratio_to_request_limit": round(per_min(requests, max(seconds, 60.0)) / limit, 3)
+            "ratio_to_request_limit": round(requests / max(1, math.ceil(seconds / 60.0)) / limit, 3)
             if requests and limit
             else None,
         }
         against = (
             f"{result['ratio_to_provider_ceiling']} of {ceiling}/min"
             if ceiling
-            else f"{requests} requests = {result['requests_per_min']}/min, {result['ratio_to_request_limit']} of "
-            f"the configured limit of {limit} requests/min"
+            else f"{requests} requests = {result['requests_per_min']} a minute window, "
+            f"{result['ratio_to_request_limit']} of the configured limit of {limit} requests/min"
         )
         say(
             f"   {exported} in {seconds:.1f} s = {rate}/min, {against}, {batches} batch requests, "
