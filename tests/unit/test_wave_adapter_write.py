@@ -42,6 +42,19 @@ def invoice(customer, product=None, number=None, **fields):
     }
 
 
+def fifty_paid(customer, invoice_id):
+    """A payment of 50 on one invoice."""
+    amount = Decimal("50")
+    return {
+        "payment_type": "inbound",
+        "partner": customer,
+        "date": TODAY,
+        "amount": amount,
+        "currency": "USD",
+        "allocations": [{"document": invoice_id, "amount": amount}],
+    }
+
+
 def wave_invoice(wave, invoice_id):
     return wave.client().one("Invoice", "invoice", invoice_id)
 
@@ -223,14 +236,7 @@ def test_fifty_invoices_reach_wave_once_each_approved_while_a_fifth_of_the_write
 def test_a_lost_write_is_found_by_its_stamp_without_remembering_the_attempt(wave, adapter):
     customer, _v = adapter.write("party", party(), reference="odoo:res.partner:7")
     invoice_id, _v = adapter.write("invoice", invoice(customer, number="INV/7"), reference="odoo:account.move:7")
-    payment = {
-        "payment_type": "inbound",
-        "partner": customer,
-        "date": TODAY,
-        "amount": Decimal("50"),
-        "currency": "USD",
-        "allocations": [{"document": invoice_id, "amount": Decimal("50")}],
-    }
+    payment = fifty_paid(customer, invoice_id)
     payment_id, _v = adapter.write("payment", payment, reference="odoo:account.payment:7")
     fresh = wave.adapter()  # another worker: it never saw the writes
     assert fresh.find_by_reference("party", "odoo:res.partner:7")[0] == customer
@@ -246,14 +252,7 @@ def test_a_create_that_lands_after_its_timeout_is_looked_up_by_the_next_job_not_
     writing, and finds it."""
     customer, _v = adapter.write("party", party(), reference="odoo:res.partner:7")
     invoice_id, _v = adapter.write("invoice", invoice(customer), reference="odoo:account.move:7")
-    payment = {
-        "payment_type": "inbound",
-        "partner": customer,
-        "date": TODAY,
-        "amount": Decimal("50"),
-        "currency": "USD",
-        "allocations": [{"document": invoice_id, "amount": Decimal("50")}],
-    }
+    payment = fifty_paid(customer, invoice_id)
     deposit = adapter.deposit_account
     impatient = wave.adapter(client=wave.client(timeout=(5.0, 0.5)), deposit_account=deposit)
     wave.control("faults", timeout=1, timeout_seconds=1.5)  # the next request is answered after 1.5 s
