@@ -22,9 +22,8 @@ FAULTS = {
     "lose_response_rate": 0.02,
     "timeout_seconds": 4.0,  # the connection waits 3 s (request_timeout below)
     "retry_after": 1,  # keeps the run short; without it the client waits the provider's (60 s for Intuit)
-    "webhook_copies": 3,
-    "webhook_shuffle": True,
 }
+WEBHOOK_FAULTS = {"webhook_copies": 3, "webhook_shuffle": True}  # a provider with webhooks
 NO_FAULTS = {"throttle_rate": 0.0, "server_error_rate": 0.0, "timeout_rate": 0.0, "lose_response_rate": 0.0}
 
 
@@ -65,15 +64,22 @@ class Chaos(ChaosOdooSide, ChaosCompare):
             self.env, provider, self.server.port, request_timeout=3, poll_interval=1
         )
         self.server.start()
+        faults = dict(FAULTS, seed=self.seed)
         if provider.change_detection == "webhook":
             provider.send_notifications(f"{self.server.url}{provider.webhook_path}", interval=0.3, retry_scale=0.02)
-        provider.set_faults(dict(FAULTS, seed=self.seed))
+            faults.update(WEBHOOK_FAULTS)
+        provider.set_faults(faults)
 
     # ------------------------------------------------------------------ helpers
     def expire_tokens(self):
-        """Every access token expires now: the next calls of every job get 401 at once."""
+        """Every access token expires now: the next calls of every job get 401 at once. A provider
+        whose tokens a person must renew (signing in again) is left alone: said once."""
+        if not self.provider.renews_tokens:
+            say(f"   ({self.provider.label}'s tokens are renewed only by signing in again: not expired)")
+            return False
         self.provider.expire_tokens()
         self.expiries += 1
+        return True
 
     def sql(self, query, args=None):
         cr = self.env.cr
@@ -147,8 +153,7 @@ class Chaos(ChaosOdooSide, ChaosCompare):
             time.sleep(0.5)
         say(f"   SIGKILL at {self.backend.import_done} of {total} records read")
         self.server.restart()
-        self.expire_tokens()
-        say("   server restarted; every access token expired")
+        say("   server restarted" + ("; every access token expired" if self.expire_tokens() else ""))
         self.wait_drained("initial import")
 
     def run_stream(self):
@@ -196,6 +201,8 @@ class Chaos(ChaosOdooSide, ChaosCompare):
         self.report_path.write_text(json.dumps(report, indent=2, default=str))
         say("\n4. both sides compared")
         label, name = self.provider.label, self.provider.name
+        if self.provider.limits_note:
+            say(f"   {label}'s limits: {self.provider.limits_note}")
         for entity, count in report["counts"].items():
             say(f"   {entity:<9} {label} {count[name]:>5}, bound in Odoo {count['odoo_bound']:>5}")
         keys = ("lost", "duplicated", "unbalanced", "amount_mismatches", "quarantined", "untyped_failures")

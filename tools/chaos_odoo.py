@@ -28,7 +28,7 @@ class ChaosOdooSide:
                     "email": f"o{n}@chaos.example",
                     "street": f"{n} Odoo Way",
                     "city": "San Jose",
-                    "country_id": env.ref("base.us").id,
+                    "country_id": env.company.country_id.id,
                     "customer_rank": 1,
                 }
             )
@@ -36,6 +36,7 @@ class ChaosOdooSide:
         else:
             partner = env["res.partner"].browse(self.rng.choice(self.odoo_partners))
         products = env["product.product"].search([("sale_ok", "=", True)], limit=20)
+        sales_taxes = [tax for tax in self.taxes.values() if tax.type_tax_use == "sale"]
         move = env["account.move"].create(
             {
                 "move_type": "out_invoice",
@@ -44,10 +45,10 @@ class ChaosOdooSide:
                 "invoice_line_ids": [
                     Command.create(
                         {
-                            "product_id": self.rng.choice(products).id,
+                            **self.line_subject(products),
                             "quantity": self.rng.randint(1, 5),
                             "price_unit": self.rng.randint(1000, 50000) / 100,
-                            "tax_ids": [Command.set(self.taxes[self.rng.choice(list(self.taxes))].ids)],
+                            "tax_ids": [Command.set(self.rng.choice(sales_taxes).ids)],
                         }
                     )
                     for _ in range(self.rng.randint(1, 3))
@@ -56,6 +57,13 @@ class ChaosOdooSide:
         )
         move.action_post()
         self.odoo_invoices.append(move.id)
+
+    def line_subject(self, products):
+        """A line's product, or for a provider without products its description and income account."""
+        if self.provider.products:
+            return {"product_id": self.rng.choice(products).id}
+        income = self.env["account.account"].search([("account_type", "=", "income")], limit=1)
+        return {"name": "Consulting", "account_id": income.id}
 
     def odoo_update_partner(self):
         if not self.odoo_partners:

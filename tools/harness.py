@@ -1,5 +1,5 @@
 """What `make bench` and `make chaos` share, whatever the provider: a database of their own, an
-Odoo environment in this process, a US company with its sales taxes connected to the provider's
+Odoo environment in this process, the provider's company with its sales taxes connected to the provider's
 sandbox (through the provider plug-in, tools/providers) with accounts and taxes mapped, and an
 Odoo server (with queue_job's runner) started and stopped.
 
@@ -69,17 +69,25 @@ def open_env(conf, db):
 
 
 def setup_company(env, provider, web_port, **backend_values):
-    """A US company on the generic chart with the provider's sales tax rates, and a connection
-    to its sandbox connected as the plug-in does it, with the sandbox's accounts and tax codes
-    mapped. Return (backend, {rate: tax})."""
+    """The provider's company (its country and currency on the generic chart, its sales taxes as
+    Odoo taxes, rounded as it rounds them), and a connection to its sandbox connected as the
+    plug-in does it, with the sandbox's accounts and tax codes mapped. Return (backend, {key: tax})."""
+    from odoo.addons.connector_base.models.connector_account_mapping import ACCOUNT_TYPES
+
     company = env.company
-    company.write({"name": "Garden Supplies Inc.", "country_id": env.ref("base.us").id})
+    values = {"name": provider.company_name, "country_id": env.ref(f"base.{provider.country}").id}
+    if provider.currency:
+        currency = env.ref(f"base.{provider.currency}")
+        currency.active = True
+        values["currency_id"] = currency.id
+    company.write(values)
     env["account.chart.template"].try_loading("generic_coa", company, install_demo=False)
-    company.tax_calculation_rounding_method = "round_globally"
-    env.ref("base.EUR").active = True
+    company.tax_calculation_rounding_method = provider.tax_rounding
+    for code in provider.other_currencies:
+        env.ref(f"base.{code}").active = True
     taxes = {
-        rate: env["account.tax"].create({"name": f"Sales tax {rate}%", "amount": rate, "type_tax_use": "sale"})
-        for rate in provider.tax_rates
+        key: env["account.tax"].create({"type_tax_use": "sale", **values})
+        for key, values in provider.odoo_taxes().items()
     }
     rounding = env["account.account"].create({"name": "Tax rounding", "code": "999100", "account_type": "expense"})
     backend = env["connector.backend"].create(
@@ -94,9 +102,14 @@ def setup_company(env, provider, web_port, **backend_values):
     env["ir.config_parameter"].set_param("web.base.url", f"http://127.0.0.1:{web_port}")
     provider.connect(backend)
     account = {}
-    for external_id, name, account_type in provider.account_rows():
+    for external_id, name, kind in provider.account_rows():
+        account_type = ACCOUNT_TYPES.get(kind, [kind])[0]  # a canonical type, or already Odoo's
         if account_type not in account:
-            account[account_type] = env["account.account"].search([("account_type", "=", account_type)], limit=1)
+            account[account_type] = env["account.account"].search(
+                [("account_type", "=", account_type)], limit=1
+            ) or env["account.account"].create(
+                {"name": name, "code": f"99{len(account) + 2000}", "account_type": account_type}
+            )
         env["connector.account.mapping"].create(
             {
                 "backend_id": backend.id,
@@ -105,9 +118,15 @@ def setup_company(env, provider, web_port, **backend_values):
                 "account_id": account[account_type].id,
             }
         )
-    for code_id, rate in provider.tax_codes().items():
+    for code_id, keys in provider.tax_codes().items():
+        keys = keys if isinstance(keys, dict) else {"tax_id": keys}
         env["connector.tax.mapping"].create(
-            {"backend_id": backend.id, "external_id": code_id, "external_name": code_id, "tax_id": taxes[rate].id}
+            {
+                "backend_id": backend.id,
+                "external_id": code_id,
+                "external_name": code_id,
+                **{field: taxes[key].id for field, key in keys.items()},
+            }
         )
     env.cr.commit()
     return backend, taxes
@@ -144,6 +163,9 @@ class OdooServer:
 
     def start(self, wait=120):
         command = [ODOO, "-c", self.conf, "-d", self.db, "--http-port", str(self.port), "--workers=0"]
+        # queue_job runs each job in a request thread: a page of an import on a loaded machine can
+        # take longer than Odoo's default 120 s, after which the threaded server reloads (exits)
+        command.append("--limit-time-real=900")
         command.append(f"--log-level={self.log_level}")
         if self.log_path:
             command.append(f"--logfile={self.log_path}")

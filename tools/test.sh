@@ -5,6 +5,8 @@
 #   run: the README's `make run` on a fresh database (started, connected, imported, a change seen)
 #   bench: the benchmark at a small size (it completes, the counts match)
 #   chaos: the chaos run at a small size (nothing lost, doubled or mismatched)
+#   chaos-wave, chaos-kashoo: the chaos run of the poll providers' plug-ins at N=10
+#   (bench-wave, bench-kashoo with TEST_POLL_BENCH=1)
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 bash "$ROOT/tools/bootstrap.sh"
@@ -102,6 +104,21 @@ tool_tier bench "Benchmark smoke test (make bench at N=60)" "$STATE/bench-smoke.
 # untyped or left in plain text. Its fuzzing tier at 10,000 cases runs in `make chaos` only.
 tool_tier chaos "Chaos, quick (make chaos QUICK=1)" "$STATE/chaos-quick.log" \
     env QUICK=1 CHAOS_REPORT="$STATE/chaos-quick.json" bash "$ROOT/tools/chaos.sh"
+
+# The poll providers' plug-ins (Wave, Kashoo): their chaos runs at N=10 (nothing lost, doubled
+# or mismatched under faults and two SIGKILLs; their polls bring every change in). Their bench
+# smoke runs (N=20, a change polled into Odoo within a poll) need about 4 more minutes each on
+# a quiet machine, which would take `make test` past 25 minutes: TEST_POLL_BENCH=1 adds them.
+for provider in wave kashoo; do
+    if [ "${TEST_POLL_BENCH:-0}" = "1" ]; then
+        tool_tier "bench-$provider" "Benchmark smoke test, $provider (make bench PROVIDER=$provider at N=20)" \
+            "$STATE/bench-smoke-$provider.log" env PROVIDER="$provider" QUICK=1 BENCH_N=20 \
+            BENCH_REPORT="$STATE/bench-smoke-$provider/report.json" bash "$ROOT/tools/bench.sh"
+    fi
+    tool_tier "chaos-$provider" "Chaos, quick, $provider (make chaos PROVIDER=$provider at N=10)" \
+        "$STATE/chaos-quick-$provider.log" env PROVIDER="$provider" QUICK=1 CHAOS_N=10 \
+        CHAOS_REPORT="$STATE/chaos-quick-$provider/report.json" bash "$ROOT/tools/chaos.sh"
+done
 
 echo
 for line in "${summary[@]}"; do echo "$line"; done

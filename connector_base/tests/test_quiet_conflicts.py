@@ -48,3 +48,22 @@ class TestQuietConflicts(TransactionCase):
             first.commit()
             with self.assertNoLogs("odoo.sql_db", "ERROR"), self.assertRaises(LockBusyError):
                 env2["connector.cursor"]._take(env2["connector.backend"].browse(self.backend_id), "invoice")
+
+    def test_a_job_that_finds_the_cursor_busy_waits_its_turn_without_using_up_its_retries(self):
+        """A poll behind a long read of the same kind (Wave's, under its request limit) must not
+        fail after five retries: make chaos PROVIDER=wave saw 'Max. retries (5) reached'."""
+        from odoo.addons.queue_job.exception import RetryableJobError
+
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            env["connector.cursor"]._take(env["connector.backend"].browse(self.backend_id), "invoice")
+        with self.registry.cursor() as first, self.registry.cursor() as second:
+            first.execute(
+                "SELECT id FROM connector_cursor WHERE backend_id = %s AND kind = 'invoice' FOR UPDATE",
+                [self.backend_id],
+            )
+            backend = api.Environment(second, SUPERUSER_ID, {})["connector.backend"].browse(self.backend_id)
+            with self.assertRaises(RetryableJobError) as waited:
+                backend._run_job("import_batch", "invoice")
+            self.assertTrue(waited.exception.ignore_retry)
+            self.assertEqual(waited.exception.seconds, 30)

@@ -8,7 +8,7 @@ from odoo.addons.connector_base.lib.webhook import compute_signature
 from .common import SIGNING_SECRET, ReckonCase
 
 URL = "/connector_reckon/webhook"
-LOGGER = "odoo.addons.connector_base.controllers.webhook"
+LOGGER = "odoo.addons.connector_reckon.controllers.main"
 
 
 @tagged("post_install", "-at_install")

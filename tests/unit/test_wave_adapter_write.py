@@ -2,6 +2,7 @@
 accounts, taxes, invoices (created approved, approved, patched, deleted), payments and money
 transactions; idempotency without keys when answers are lost; what Wave cannot do."""
 
+import time
 from datetime import date
 from decimal import Decimal
 
@@ -38,6 +39,19 @@ def invoice(customer, product=None, number=None, **fields):
         "state": "posted",
         "lines": [line],
         **fields,
+    }
+
+
+def fifty_paid(customer, invoice_id):
+    """A payment of 50 on one invoice."""
+    amount = Decimal("50")
+    return {
+        "payment_type": "inbound",
+        "partner": customer,
+        "date": TODAY,
+        "amount": amount,
+        "currency": "USD",
+        "allocations": [{"document": invoice_id, "amount": amount}],
     }
 
 
@@ -222,14 +236,7 @@ def test_fifty_invoices_reach_wave_once_each_approved_while_a_fifth_of_the_write
 def test_a_lost_write_is_found_by_its_stamp_without_remembering_the_attempt(wave, adapter):
     customer, _v = adapter.write("party", party(), reference="odoo:res.partner:7")
     invoice_id, _v = adapter.write("invoice", invoice(customer, number="INV/7"), reference="odoo:account.move:7")
-    payment = {
-        "payment_type": "inbound",
-        "partner": customer,
-        "date": TODAY,
-        "amount": Decimal("50"),
-        "currency": "USD",
-        "allocations": [{"document": invoice_id, "amount": Decimal("50")}],
-    }
+    payment = fifty_paid(customer, invoice_id)
     payment_id, _v = adapter.write("payment", payment, reference="odoo:account.payment:7")
     fresh = wave.adapter()  # another worker: it never saw the writes
     assert fresh.find_by_reference("party", "odoo:res.partner:7")[0] == customer
@@ -237,6 +244,24 @@ def test_a_lost_write_is_found_by_its_stamp_without_remembering_the_attempt(wave
     assert fresh.find_by_reference("payment", "odoo:account.payment:7")[0] == payment_id
     assert fresh.find_by_reference("invoice", "odoo:account.move:70") is None  # :7 is not :70
     assert fresh.find_by_reference("product", "odoo:product.product:1") is None  # no stamp, no attempt
+
+
+def test_a_create_that_lands_after_its_timeout_is_looked_up_by_the_next_job_not_written_twice(wave, adapter):
+    """The chaos run's case: Wave commits a payment after the client stopped waiting, so the look
+    right after the timeout finds nothing; the next job (an adapter of its own) looks again before
+    writing, and finds it."""
+    customer, _v = adapter.write("party", party(), reference="odoo:res.partner:7")
+    invoice_id, _v = adapter.write("invoice", invoice(customer), reference="odoo:account.move:7")
+    payment = fifty_paid(customer, invoice_id)
+    deposit = adapter.deposit_account
+    impatient = wave.adapter(client=wave.client(timeout=(5.0, 0.5)), deposit_account=deposit)
+    wave.control("faults", timeout=1, timeout_seconds=1.5)  # the next request is answered after 1.5 s
+    with pytest.raises(errors.OutcomeUnknownError):
+        impatient.write("payment", payment, reference="odoo:account.payment:7")
+    assert impatient.find_by_reference("payment", "odoo:account.payment:7") is None  # not there yet
+    time.sleep(1.5)  # Wave commits it now
+    payment_id, _v = wave.adapter(deposit_account=deposit).write("payment", payment, reference="odoo:account.payment:7")
+    assert [p["id"] for p in wave.docs("InvoicePayment")] == [payment_id]
 
 
 def test_a_tax_inclusive_invoice_totals_in_wave_what_it_totals_in_odoo(wave):

@@ -417,3 +417,15 @@ def test_without_the_schema_the_sandbox_refuses_to_start(tmp_path):
     )
     assert run.returncode == 2
     assert "WAVE_SCHEMA" in run.stderr and run.stderr.count("schema.repaired.graphql") == 1
+
+
+def test_a_large_generated_company_has_no_record_changed_in_the_future():
+    """A poll reads what changed after its cursor: a customer dated in the future (the generator
+    once dated customer n at 150 - n days ago) held the cursor there, and make bench at N=500
+    never saw a change made today."""
+    sandbox = WaveSandbox()
+    sandbox.generate(customers=500, vendors=2, products=5, invoices=10, payments=3)
+    business = sandbox.tenant()
+    now = business.now()
+    for kind in ("Customer", "Vendor", "Product", "Invoice", "InvoicePayment"):
+        assert max(r["modifiedAt"] for r in business.records(kind)) <= now, kind

@@ -38,7 +38,7 @@ class QuickBooks(QuickBooksStream, Provider):
     webhook_path = "/connector_quickbooks/webhook"
     write_ceiling_per_min = 40 * 30  # batch requests a minute x items a batch
     tax_rates = tuple(TAX_CODES.values())
-    export_tax_rate = 8.25
+    export_tax = 8.25
     fuzz = (
         "connector_quickbooks",
         "/connector_quickbooks:TestQuickBooksWebhookSecurity",
@@ -73,12 +73,6 @@ class QuickBooks(QuickBooksStream, Provider):
     def start(self):
         # QBO_SANDBOX_PORT: a fixed port (a run beside others on one machine), else any free one
         self.sandbox.start(port=int(os.environ.get("QBO_SANDBOX_PORT") or 0))
-
-    def stop(self):
-        self.sandbox.stop()
-
-    def set_faults(self, schedule):
-        self.sandbox.faults.update(schedule)
 
     def expire_tokens(self):
         self.sandbox.expire_access_tokens()

@@ -1,60 +1,206 @@
-"""The Wave plug-in of `make bench` and `make chaos`: a skeleton, not registered in
-tools/providers.PLUGINS yet (PROVIDER=wave is refused in one line until it is).
+"""The Wave plug-in of `make bench` and `make chaos`: the Wave sandbox (tests/sandbox/wave, which
+executes every query and mutation against Wave's published schema) with its request limit on,
+a connection made through its OAuth consent page and business choice, its company generated
+(USD, CAD customers among them, three sales taxes one of which is compound), changed and read
+back. The chaos stream's Wave-side changes are in wave_stream.py.
 
-What is settled (the sandbox and the pure-Python adapter exist):
-
-- sandbox: ``tests.sandbox.wave.server.WaveSandbox`` on the kit; ``generate(customers=,
-  products=, invoices=, payments=, seed=)`` (Wave says products, not items; no lines-per-invoice
-  knob yet); ``start()`` returns its URL; ``faults.update`` takes the kit's names, which are the
-  harness's schedule; ``limits`` is 60 requests a minute and 2 at a time (Wave publishes none:
-  PROVIDERS.md calls third-party figures unverified); the access tokens and refresh tokens it
-  issued, and its Full Access Token, go into ``secrets``;
-- change detection: "poll". Wave publishes no webhooks (``connector_wave.lib.adapter`` says
-  push False for every kind); the sandbox's signed notifications are its own addition and the
-  harness never turns them on (``send_notifications`` is not called); the bench's phase 4 is
-  change-to-record latency by polling (``poll_minutes``);
-- ``write_ceiling_per_min``: None (no published write ceiling); ``export_counters`` gives the
-  sandbox's ``throttled`` and 0 batch requests (Wave has no batch endpoint);
-- its side changed and read: customers and invoices through the sandbox's store or its control
-  API (``/_sandbox/change``: a change made in Wave's own screens), payments through
-  ``InvoicePayment``; ``read_side`` from ``/_sandbox/docs/<Kind>``: Customer, Product, Invoice
-  (total, amount due, and whether void or deleted), InvoicePayment; bills and vendors are out
-  (Wave's API has no bills);
-- no chaos fuzz tier until connector_wave has a notification or callback route worth fuzzing
-  (its OAuth callback: then ``fuzz`` names that test class).
-
-What it needs from connector_wave's Odoo side (being built elsewhere), and nothing else:
-
-- ``connector.backend`` with ``provider = "wave"`` and the fields ``backend_values`` fills:
-  client id and secret, ``api_url`` (the sandbox's ``/graphql/public``), auth/token/revoke URLs,
-  the business chosen at connection (Wave's ``businessId``), ``request_timeout``,
-  ``poll_interval``;
-- the OAuth flow: ``action_connect()`` returning the consent URL, and the method its callback
-  calls (the QuickBooks one is ``_qbo_finish_oauth(code, realm_id)``) so that ``connect`` can
-  finish it without a running server; or, with a Full Access Token, a way to store it;
-- ``_import_kind`` / ``_reread`` / ``action_import_all`` / the poll and sweep crons of
-  connector_base working over the Wave adapter for account, tax, party, product, invoice and
-  payment, and export of posted customer invoices and their payments;
-- ``connector.binding.external_id`` as the adapter writes it (``doc_id`` maps it back to the
-  sandbox's id) and a mark on exported documents that ``read_side`` can read back as
-  ``Doc.stamp`` (one Wave document per Odoo record);
-- account and tax mapping rows keyed by Wave's account ids and sales tax ids (``account_rows``
-  maps Wave's account types and subtypes to Odoo account types; ``tax_codes`` the generated
-  business's sales taxes to their rates).
+Wave differs from QuickBooks in what the harness sees: it announces no changes (polling; the
+connector's notification endpoint serves a relay, which the harness does not run), publishes no
+request limit (the sandbox and the connection are both set to about 60 requests a minute and 2
+at once, the figures third parties report), has no batch endpoint, no bills, and its vendors are
+read-only; deleted invoices simply disappear (no void).
 """
 
-from tools.providers import Provider
+from decimal import Decimal
+
+import requests
+
+from tools.providers import Doc, Provider, Refused
+from tools.providers.wave_stream import WaveStream
+
+T = 30  # seconds, every request of the plug-in to the sandbox's control API
+#: the generated US business's sales taxes (tests/sandbox/wave/generate.py) as Odoo taxes: the
+#: compound one is charged on the amount and the taxes before it
+TAXES = {
+    "State Sales Tax": {"amount": 6.25, "sequence": 1, "include_base_amount": True},
+    "County Tax": {"amount": 1.0, "sequence": 2, "include_base_amount": True, "is_base_affected": False},
+    "City Surcharge": {"amount": 0.5, "sequence": 3},
+}
+ENTITY_KIND = {"Customer": "party", "Product": "product", "Invoice": "invoice", "InvoicePayment": "payment"}
+CENT = Decimal("0.01")
 
 
-class Wave(Provider):
+class Wave(WaveStream, Provider):
     name = "wave"
     label = "Wave"
     addons = ("connector_wave",)
     change_detection = "poll"
-    webhook_path = None
-    write_ceiling_per_min = None
+    webhook_path = None  # /connector_wave/webhook serves a relay the user runs; Wave sends nothing
+    write_ceiling_per_min = None  # Wave publishes none
+    request_limit_per_min = 60  # configured: the sandbox answers 429 past it, the connection keeps under it
+    limits_note = (
+        "no bills, bill payments or credit notes in Wave's public API; vendors read-only; no published request "
+        "limit: about 60 requests a minute and 2 at once configured (third-party figures); no batch endpoint; no "
+        "webhooks (polling every minute)"
+    )
+    country = "us"
+    company_name = "Sandbox Consulting Inc."
+    other_currencies = ("CAD",)
+    tax_rounding = "round_per_line"  # Wave rounds each tax of each line
+    export_tax = "State Sales Tax"
     poll_minutes = 1
+    # N/5 invoices exported at about 3 requests each under 60 requests a minute: 500 makes it about 5 minutes
+    bench_n = 500
+    import_kinds = ("account", "tax", "party", "product", "invoice", "payment")
     fuzz = None
+    refusals = (Refused,)
+
+    def __init__(self):
+        from tests.sandbox.wave.server import WaveSandbox
+
+        self.sandbox = WaveSandbox()
+        self.wave_customers = []  # ids of customers created in Wave during the chaos stream
+        self.wave_invoices = []
+
+    # ---------------------------------------------------------------- the sandbox
+    def generate(self, customers, items, invoices, payments, lines_per_invoice=None, seed=None):
+        # Wave has no lines-per-invoice knob: its generator makes one to three lines an invoice
+        self.sandbox.generate(
+            customers=customers,
+            vendors=max(1, customers // 10),
+            products=max(3, items),
+            invoices=invoices,
+            payments=payments,
+            second_currency="CAD",
+            seed=7 if seed is None else seed,
+        )
+
+    def expire_tokens(self):
+        self.sandbox.oauth.expire_access_tokens()
+
+    # ---------------------------------------------------------------- the connection
+    def backend_values(self):
+        url = self.sandbox.url
+        return {
+            "name": "Wave sandbox",
+            "provider": "wave",
+            "client_id": "sandbox-client",
+            "client_secret": "sandbox-secret",
+            "api_url": f"{url}/graphql/public",
+            "auth_url": f"{url}/oauth2/authorize/",
+            "token_url": f"{url}/oauth2/token/",
+            "revoke_url": f"{url}/oauth2/token-revoke/",
+            "wave_per_minute": self.request_limit_per_min,
+            "wave_concurrent": 2,
+        }
+
+    def connect(self, backend):
+        """Connect, Wave's consent page (the business chosen there), and the callback's work done
+        here directly (no Odoo server needs to run); the token answer names the business."""
+        import re
+
+        url = backend.action_connect()["url"]
+        session = requests.Session()
+        page = session.get(url, timeout=T)
+        ticket = re.search(r'name="ticket" value="([^"]+)"', page.text).group(1)
+        answer = session.post(
+            f"{self.sandbox.url}/oauth2/authorize/",
+            allow_redirects=False,
+            timeout=T,
+            data={"ticket": ticket, "businessId": self.business.id, "decision": "connect"},
+        )
+        code = re.search(r"code=([^&]+)", answer.headers["Location"]).group(1)
+        backend._wave_finish_oauth(code)
+        if backend.state != "connected":
+            raise RuntimeError(f"the Wave connection is {backend.state} after the consent page")
+
+    def account_rows(self):
+        from odoo.addons.connector_wave.lib.mappers.catalog import SUBTYPE_TYPES
+
+        return [(doc["id"], doc["name"], SUBTYPE_TYPES[doc["subtype"]]) for doc in self.business.snapshot("Account")]
+
+    def odoo_taxes(self):
+        return {name: {"name": name, **values} for name, values in TAXES.items()}
+
+    def tax_codes(self):
+        return {doc["id"]: doc["name"] for doc in self.business.snapshot("SalesTax")}
+
+    # ---------------------------------------------------------------- its side
+    def customers(self):
+        return sorted(self.business.snapshot("Customer"), key=lambda d: d["n"])
+
+    def rename_customer(self, customer, n):
+        """Renamed in Wave's own screens (the sandbox's control API): its modifiedAt moves."""
+        name = f"{customer['name']} renamed {n}"
+        self.control("change", kind="Customer", id=customer["id"], fields={"name": name})
+        return name
+
+    def add_customers(self, count, tag):
+        from tests.sandbox.wave.store import CONTACT_FIELDS
+
+        business = self.business
+        with business.lock:
+            for n in range(count):
+                business.add(
+                    "Customer",
+                    {
+                        **dict.fromkeys(CONTACT_FIELDS),
+                        "name": f"Memory {tag} {n}",
+                        "email": f"m{tag}{n}@memory.example",
+                        "currency": business.currency(),
+                        "isArchived": False,
+                        "shippingDetails": None,
+                        "address": None,
+                    },
+                )
+
+    def paid_on_provider(self):
+        business = self.business
+        with business.lock:
+            return {business.ref("Invoice", p["invoice"]) for p in business.records("InvoicePayment")}
+
+    def read_side(self):
+        from tests.sandbox.wave import totals
+
+        business = self.business
+        side = {}
+        with business.lock:
+            for entity, kind in ENTITY_KIND.items():
+                rows = []
+                for record in business.records(entity):
+                    wire_id = business.ref(entity, record["n"])
+                    stamp_field = {"Customer": "displayId", "Product": None}.get(entity, "memo")
+                    stamp = _stamp(record.get(stamp_field)) if stamp_field else None
+                    total = balance = None
+                    draft = False
+                    if kind == "invoice":
+                        figures = totals.compute(business, record)
+                        total, balance = figures["total"], figures["amountDue"]
+                        draft = record["status"] == "DRAFT"
+                    elif kind == "payment":
+                        total = Decimal(str(record["amount"])).quantize(CENT)
+                    rows.append(Doc(wire_id, wire_id, stamp=stamp, total=total, balance=balance, draft=draft))
+                side[entity] = (kind, rows)
+        return side
+
+    def count(self, kind):
+        entity = {v: k for k, v in ENTITY_KIND.items()}[kind]
+        return len(self.business.records(entity))
+
+    def secrets(self):
+        oauth = self.sandbox.oauth
+        secrets = {"client secret": "sandbox-secret"}
+        with self.sandbox.lock:
+            secrets.update({f"access token {t[:6]}…": t for t in oauth.access_tokens})
+            secrets.update({f"refresh token {t[:6]}…": t for t in oauth.refresh_tokens})
+        return secrets
+
+
+def _stamp(text):
+    from odoo.addons.connector_wave.lib.mappers.common import STAMP
+
+    found = STAMP.search(str(text or ""))
+    return found.group(0) if found else None
 
 
 PLUGIN = Wave

@@ -8,16 +8,20 @@ from odoo import api, fields, models
 from ...lib.provider import KINDS_IN_ORDER
 from .jobs import SWEEP_PRIORITY
 
+POLL_SLACK = timedelta(seconds=30)
+
 
 class ConnectorBackend(models.Model):
     _inherit = "connector.backend"
 
     @api.model
     def _cron_poll(self):
-        """Enqueue an incremental import for every connected backend whose interval is due."""
-        now = fields.Datetime.now()
+        """Enqueue an incremental import for every connected backend whose interval is due. The
+        scheduler wakes once a minute, a little after the last poll's reads ended: an interval
+        that ends within the next half minute counts as due (else one minute would poll every two)."""
+        soon = fields.Datetime.now() + POLL_SLACK
         for backend in self.search([("state", "=", "connected")]):
-            if backend.last_sync_at and backend.last_sync_at + timedelta(minutes=backend.poll_interval or 5) > now:
+            if backend.last_sync_at and backend.last_sync_at + timedelta(minutes=backend.poll_interval or 5) > soon:
                 continue
             backend._enqueue_each_kind("import_batch", "poll {kind}")
 

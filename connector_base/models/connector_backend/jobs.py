@@ -58,6 +58,10 @@ class ConnectorBackend(models.Model):
                 f"_job_{name}",
             )(*args)
             return f"paused: {exc}"
+        except errors.LockBusyError as exc:
+            # another worker is reading or writing the same thing: this job waits its turn, however
+            # long that read takes (a rate-limited poll can outlast five retries); not a failure
+            raise RetryableJobError(str(exc), seconds=int(exc.retry_after or 30), ignore_retry=True) from None
         except errors.RetryableError as exc:
             raise RetryableJobError(str(exc), seconds=int(exc.retry_after) if exc.retry_after else None) from None
 

@@ -123,7 +123,7 @@ def generate_company(
                             "postalCode": "02904",
                         },
                     },
-                    when=moment(150 - n),
+                    when=moment(150 - 150 * n // max(customers, 1)),  # 150 days ago to today, whatever the count
                     silent=True,
                 )
             )

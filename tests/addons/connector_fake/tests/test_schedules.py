@@ -1,3 +1,6 @@
+from datetime import timedelta
+
+from odoo import fields
 from odoo.tests import tagged
 
 from .common import FakeProviderCase
@@ -29,6 +32,20 @@ class TestSchedules(FakeProviderCase):
         self.backend._import_kind("party")  # a read just now: the next poll is not due yet
         self.env["connector.backend"]._cron_poll()
         self.assertFalse(self.jobs("_job_import_batch"))
+
+    def test_a_one_minute_poll_is_due_at_the_next_scheduler_minute(self):
+        """The scheduler wakes once a minute, a few seconds after the last poll's reads ended: the
+        poll must be due then, not a minute later (make bench PROVIDER=kashoo saw every 2 minutes)."""
+        self.backend.poll_interval = 1
+        self.backend._import_kind("party")
+        cursors = self.env["connector.cursor"].sudo().search([("backend_id", "=", self.backend.id)])
+        cursors.last_run_at = fields.Datetime.now() - timedelta(seconds=45)
+        self.env["connector.backend"]._cron_poll()
+        self.assertTrue(self.jobs("_job_import_batch"), "45 s after a read, a one-minute poll is due")
+        self.jobs("_job_import_batch").unlink()
+        cursors.last_run_at = fields.Datetime.now() - timedelta(seconds=20)
+        self.env["connector.backend"]._cron_poll()
+        self.assertFalse(self.jobs("_job_import_batch"), "20 s after a read it is not")
 
     def test_nightly_sweep_queues_each_kind_behind_webhook_reads(self):
         self.env["connector.backend"]._receive_webhook_events(
