@@ -163,11 +163,27 @@ class ReckonReading:
             if doc.get("balance") is not None
         }
 
-    def open_items(self, partner):
-        """The approved invoices of a customer with a balance: ``[(external id, balance)]``."""
-        clause = all_of(where("customer.id", "eq", str(partner)), where("balance", "gt", 0), 'status ne "Draft"')
+    def open_items(self):
+        """Contact id -> {"receivable", "payable"} (for the books-agree check): the balances of
+        its approved invoices less its credit notes' unallocated balances, and of its approved
+        bills; payables None when the book refuses bills (403) or serves none (404)."""
+        ZERO = mappers.common.money(0)
+        items = {}
+
+        def add(contact, side, amount):
+            entry = items.setdefault(str(contact), {"receivable": ZERO, "payable": ZERO})
+            entry[side] += amount
+
+        approved = all_of(where("balance", "gt", 0), 'status ne "Draft"')
+        for doc in self.client.iterate("invoices", filter=approved):
+            add(doc["customer"]["id"], "receivable", mappers.common.money(doc["balance"]))
+        for doc in self.client.iterate("creditnotes", filter=approved):
+            add(doc["customer"]["id"], "receivable", -mappers.common.money(doc["balance"]))
         try:
-            docs = self.client.iterate("invoices", filter=clause)
-            return [(mappers.ext_id("Invoice", d["id"]), mappers.common.money(d["balance"])) for d in docs]
-        except errors.NotFoundError:
-            return []
+            for doc in self.client.iterate("bills"):
+                if doc.get("Status") in (2, 3) and mappers.common.money(doc.get("Balance") or 0) > 0:
+                    add(doc["CustomerID"], "payable", mappers.common.money(doc["Balance"]))
+        except (PermissionDeniedError, errors.NotFoundError):
+            for entry in items.values():
+                entry["payable"] = None
+        return items
