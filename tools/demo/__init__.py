@@ -36,7 +36,7 @@ from importlib import import_module
 import requests
 
 #: in the order the demo connects them; the first is the database's main company
-PROVIDERS = ("quickbooks", "wave", "kashoo")
+PROVIDERS = ("quickbooks", "wave", "kashoo", "reckon")
 
 
 def providers():
