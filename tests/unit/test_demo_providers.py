@@ -240,3 +240,31 @@ def test_reckon_consent_page_is_gone_through_and_picks_no_book(served, callback)
     ).json()
     names = {book["id"].lower(): book["name"] for book in books["list"]}
     assert names[sandbox.book.id.lower()] == provider.COMPANY and other.id.lower() in names
+
+
+def test_the_demo_reckon_book_is_the_same_at_every_start():
+    """A connection holds the records of one Reckon book: `make run` starts the sandbox afresh
+    with the same book (its id and its records' ids), so that it connects and imports again."""
+    import argparse
+
+    from tests.sandbox.reckon.__main__ import _arguments, _build
+
+    reckon = next(p for p in demo.providers() if p.KEY == "reckon")
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--client-id", default="sandbox-client")
+    parser.add_argument("--client-secret", default="sandbox-secret")
+    _arguments(parser)
+    args, _rest = parser.parse_known_args(reckon.sandbox_args(0, "http://127.0.0.1:8069"))
+    seen = []
+    for _start in range(2):
+        sandbox = _build(args)
+        sandbox.generate(customers=3, suppliers=1, invoices=2, receipts=1)
+        book = sandbox.book
+        seen.append(
+            (book.id, {table: sorted(book.tables[table]) for table in ("contacts", "ledgeraccounts", "invoices")})
+        )
+    assert seen[0] == seen[1]
+    assert seen[0][0] == reckon.BOOK_ID and len(seen[0][1]["contacts"]) >= 3
+    another = _build(parser.parse_args([]))
+    another.generate(customers=3, suppliers=1, invoices=2, receipts=1)
+    assert another.book.id != reckon.BOOK_ID and not set(another.book.tables["contacts"]) & set(seen[0][1]["contacts"])

@@ -14,6 +14,9 @@ MODULES = ("l10n_au",)
 COMPANY = "Harbourside Services Pty Ltd"
 ARRIVES = "at the next poll (every minute)"
 SUBSCRIPTION_KEY = "sandbox-subscription-key"
+#: the sandbox's book keeps its id, and its records theirs, from one `make run` to the next (a
+#: connection holds the records of one book)
+BOOK_ID = "3b0c6f1e-5a2d-4c8e-9d47-a1f0e2b6c913"
 #: Reckon's ledger account (by name) -> the Australian chart's account (template id), or
 #: (code, name, type) of one the chart lacks; the cheque account is the bank journal's
 ACCOUNTS = {
@@ -48,7 +51,7 @@ TAXES = {
 
 
 def sandbox_args(port, odoo_url):
-    return ["--port", str(port), "--generate", "--subscription-key", SUBSCRIPTION_KEY]
+    return ["--port", str(port), "--generate", "--subscription-key", SUBSCRIPTION_KEY, "--book-id", BOOK_ID]
 
 
 def _docs(url, table):
