@@ -174,6 +174,21 @@ def test_wave_consent_page_connects_the_business_named_by_the_demo(served, callb
     assert token["businessId"] == wanted
 
 
+def demo_sandbox_args(key):
+    """(the provider's demo module, the arguments `make run` starts its sandbox with as its
+    ``__main__`` reads them, that parser)."""
+    import argparse
+    from importlib import import_module
+
+    provider = next(p for p in demo.providers() if p.KEY == key)
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--client-id", default="sandbox-client")
+    parser.add_argument("--client-secret", default="sandbox-secret")
+    import_module(f"tests.sandbox.{key}.__main__")._arguments(parser)
+    args, _rest = parser.parse_known_args(provider.sandbox_args(0, "http://127.0.0.1:8069"))
+    return provider, args, parser
+
+
 def test_the_demo_wave_business_is_the_same_at_every_start():
     """A connection holds the records of one Wave business: `make run` starts the sandbox afresh
     with the same business (ids of the business and of its records) so that it connects again."""
@@ -183,16 +198,9 @@ def test_the_demo_wave_business_is_the_same_at_every_start():
         locate()
     except SchemaMissing as exc:
         pytest.skip(str(exc))
-    import argparse
+    from tests.sandbox.wave.__main__ import _build
 
-    from tests.sandbox.wave.__main__ import _arguments, _build
-
-    wave = next(p for p in demo.providers() if p.KEY == "wave")
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--client-id", default="sandbox-client")
-    parser.add_argument("--client-secret", default="sandbox-secret")
-    _arguments(parser)
-    args, _rest = parser.parse_known_args(wave.sandbox_args(0, "http://127.0.0.1:8069"))
+    wave, args, _parser = demo_sandbox_args("wave")
     seen = []
     for _start in range(2):
         sandbox = _build(args)
@@ -245,16 +253,9 @@ def test_reckon_consent_page_is_gone_through_and_picks_no_book(served, callback)
 def test_the_demo_reckon_book_is_the_same_at_every_start():
     """A connection holds the records of one Reckon book: `make run` starts the sandbox afresh
     with the same book (its id and its records' ids), so that it connects and imports again."""
-    import argparse
+    from tests.sandbox.reckon.__main__ import _build
 
-    from tests.sandbox.reckon.__main__ import _arguments, _build
-
-    reckon = next(p for p in demo.providers() if p.KEY == "reckon")
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--client-id", default="sandbox-client")
-    parser.add_argument("--client-secret", default="sandbox-secret")
-    _arguments(parser)
-    args, _rest = parser.parse_known_args(reckon.sandbox_args(0, "http://127.0.0.1:8069"))
+    reckon, args, parser = demo_sandbox_args("reckon")
     seen = []
     for _start in range(2):
         sandbox = _build(args)
