@@ -13,8 +13,8 @@ conf="$(bash "$ROOT/tools/odoo-conf.sh" "run-$DB" "$DB" "$PORT")"
 DEMO_MODULES="$(cd "$ROOT" && "$PY" -c 'from tools.demo import modules; print(",".join(modules()))')"
 
 # Each provider's sandbox (tools/demo/<provider>.py) with its generated company, on its fixed port
-# (QBO_SANDBOX_PORT 8765, WAVE_SANDBOX_PORT 8766, KASHOO_SANDBOX_PORT 8767); QuickBooks' webhooks
-# go to this Odoo.
+# (QBO_SANDBOX_PORT 8765, WAVE_SANDBOX_PORT 8766, KASHOO_SANDBOX_PORT 8767, RECKON_SANDBOX_PORT 8768);
+# QuickBooks' webhooks go to this Odoo.
 SANDBOX_LOGS="$STATE/sandboxes-$DB"
 mkdir -p "$SANDBOX_LOGS"
 say "Starting the providers' sandboxes"

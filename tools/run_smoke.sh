@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # The README's `make run`, tried as a new user would, inside `make test`: on a fresh database it
 # must start, connect every demo connection to its sandbox (QuickBooks and Wave through their
-# consent pages, Kashoo through its sign-in form), import each demo company, see a change made in
-# each sandbox arrive (QuickBooks by webhook, Wave and Kashoo at their next poll: the changes are
-# made together, so this costs one poll), write no ERROR line to the server log, and stop when
-# asked. Ports and database are its own, so it runs beside a `make run`.
+# consent pages, Kashoo through its sign-in form, Reckon One through its consent page and the book
+# chosen), import each demo company, see a change made in each sandbox arrive (QuickBooks by
+# webhook, Wave, Kashoo and Reckon One at their next poll: the changes are made together, so this
+# costs one poll), write no ERROR line to the server log, and stop when asked. Ports and database
+# are its own, so it runs beside a `make run`.
 #   RUN_SMOKE_DB (connectors_run_smoke), RUN_SMOKE_PORT (8179), the sandboxes' ports
 #   RUN_SMOKE_SANDBOX_PORT (QuickBooks, 8775), RUN_SMOKE_WAVE_SANDBOX_PORT (8776),
-#   RUN_SMOKE_KASHOO_SANDBOX_PORT (8777) (tools/demo: RUN_SMOKE_ and each provider's port variable,
-#   by default its make run port plus 10), RUN_SMOKE_DEADLINE (1500 s for the whole run).
+#   RUN_SMOKE_KASHOO_SANDBOX_PORT (8777), RUN_SMOKE_RECKON_SANDBOX_PORT (8778) (tools/demo:
+#   RUN_SMOKE_ and each provider's port variable, by default its make run port plus 10),
+#   RUN_SMOKE_DEADLINE (1500 s for the whole run).
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 DB="${RUN_SMOKE_DB:-connectors_run_smoke}"
@@ -57,7 +59,7 @@ until grep -q "^Demo ready:" "$LOG"; do
 done
 grep "^Demo ready:" "$LOG" >&2
 
-say "A change made in each sandbox must reach Odoo (QuickBooks by webhook, Wave and Kashoo at their next poll)"
+say "A change made in each sandbox must reach Odoo (QuickBooks by webhook, the others at their next poll)"
 (cd "$ROOT" && "$PY" -m tools.demo.smoke "http://127.0.0.1:$PORT" "$DB") || fail "a sandbox change did not reach Odoo"
 
 # the server log of the whole first run: an admin reading it must see no error

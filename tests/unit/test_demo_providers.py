@@ -37,7 +37,12 @@ def test_a_sandbox_port_is_overridden_by_its_variable(monkeypatch):
 
 
 def test_the_smoke_check_has_its_own_ports_beside_a_make_run(monkeypatch):
-    for variable in ("RUN_SMOKE_SANDBOX_PORT", "RUN_SMOKE_WAVE_SANDBOX_PORT", "RUN_SMOKE_KASHOO_SANDBOX_PORT"):
+    for variable in (
+        "RUN_SMOKE_SANDBOX_PORT",
+        "RUN_SMOKE_WAVE_SANDBOX_PORT",
+        "RUN_SMOKE_KASHOO_SANDBOX_PORT",
+        "RUN_SMOKE_RECKON_SANDBOX_PORT",
+    ):
         monkeypatch.delenv(variable, raising=False)
     ports = dict(demo.smoke_ports())
     assert ports["QBO_SANDBOX_PORT"] == 8775
@@ -82,6 +87,25 @@ def test_the_changes_of_the_smoke_check_are_taken_by_the_sandboxes(served):
     model, name = provider.change(url)
     contacts = requests.get(f"{url}/_sandbox/docs/contacts", timeout=10).json()["contacts"]
     assert name in [c["name"] for c in contacts if c["customer"]]
+    body = provider.example(url).split("-d '", 1)[1].rstrip("'")
+    assert requests.post(f"{url}/_sandbox/change", data=body, timeout=10).status_code == 200
+
+
+def test_the_reckon_change_renames_a_customer_and_keeps_the_rest_of_it(served):
+    """Reckon's change replaces the whole contact, as its screen saves it: the smoke check's
+    rename must not take the customer's address, phone, e-mail or payment terms with it."""
+    from tests.sandbox.reckon.server import Sandbox as ReckonSandbox
+
+    provider, url = served("reckon", ReckonSandbox())
+    contacts = requests.get(f"{url}/_sandbox/docs/contacts", timeout=10).json()["contacts"]
+    before = next(c for c in contacts if c["entityTypes"]["isCustomer"])
+    model, name = provider.change(url)
+    contacts = requests.get(f"{url}/_sandbox/docs/contacts", timeout=10).json()["contacts"]
+    after = next(c for c in contacts if c["id"] == before["id"])
+    assert (model, after["name"]) == ("res.partner", name)
+    assert after["lastModifiedDateTime"] > before["lastModifiedDateTime"], "the poll would not see it"
+    kept = ("addresses", "phoneNumbers", "electronicAddresses", "paymentTerms", "businessNumber1", "entityTypes")
+    assert {k: after.get(k) for k in kept} == {k: before.get(k) for k in kept}
     body = provider.example(url).split("-d '", 1)[1].rstrip("'")
     assert requests.post(f"{url}/_sandbox/change", data=body, timeout=10).status_code == 200
 
@@ -150,6 +174,21 @@ def test_wave_consent_page_connects_the_business_named_by_the_demo(served, callb
     assert token["businessId"] == wanted
 
 
+def demo_sandbox_args(key):
+    """(the provider's demo module, the arguments `make run` starts its sandbox with as its
+    ``__main__`` reads them, that parser)."""
+    import argparse
+    from importlib import import_module
+
+    provider = next(p for p in demo.providers() if p.KEY == key)
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--client-id", default="sandbox-client")
+    parser.add_argument("--client-secret", default="sandbox-secret")
+    import_module(f"tests.sandbox.{key}.__main__")._arguments(parser)
+    args, _rest = parser.parse_known_args(provider.sandbox_args(0, "http://127.0.0.1:8069"))
+    return provider, args, parser
+
+
 def test_the_demo_wave_business_is_the_same_at_every_start():
     """A connection holds the records of one Wave business: `make run` starts the sandbox afresh
     with the same business (ids of the business and of its records) so that it connects again."""
@@ -159,16 +198,9 @@ def test_the_demo_wave_business_is_the_same_at_every_start():
         locate()
     except SchemaMissing as exc:
         pytest.skip(str(exc))
-    import argparse
+    from tests.sandbox.wave.__main__ import _build
 
-    from tests.sandbox.wave.__main__ import _arguments, _build
-
-    wave = next(p for p in demo.providers() if p.KEY == "wave")
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--client-id", default="sandbox-client")
-    parser.add_argument("--client-secret", default="sandbox-secret")
-    _arguments(parser)
-    args, _rest = parser.parse_known_args(wave.sandbox_args(0, "http://127.0.0.1:8069"))
+    wave, args, _parser = demo_sandbox_args("wave")
     seen = []
     for _start in range(2):
         sandbox = _build(args)
@@ -177,3 +209,63 @@ def test_the_demo_wave_business_is_the_same_at_every_start():
         seen.append((tenant.id, sorted(tenant.ref("Customer", c["n"]) for c in tenant.records("Customer"))))
     assert seen[0] == seen[1]
     assert seen[0][0] == sandbox.tenant(wave.BUSINESS_UUID).id
+
+
+def test_reckon_consent_page_is_gone_through_and_picks_no_book(served, callback):
+    """Reckon's consent page has no book to choose (the book is chosen in Odoo afterwards): the
+    demo presses Connect and the code comes back, good for every book of the sign-in."""
+    from tests.sandbox.reckon.server import Sandbox as ReckonSandbox
+
+    sandbox = ReckonSandbox(client_id="sandbox-client", client_secret="sandbox-secret")
+    provider, url = served("reckon", sandbox)
+    other = sandbox.add_book(name="Another book")
+    query = urllib.parse.urlencode(
+        {
+            "client_id": "sandbox-client",
+            "response_type": "code",
+            "scope": "openid read write offline_access",
+            "redirect_uri": callback,
+            "state": "demo",
+        }
+    )
+    label = Browser("http://127.0.0.1:1", "unused", 30).consent(f"{url}/connect/authorize?{query}", provider.COMPANY)
+    assert label is None
+    (answer,) = Callback.seen
+    assert answer["state"] == ["demo"]
+    token = requests.post(
+        f"{url}/connect/token",
+        data={"grant_type": "authorization_code", "code": answer["code"][0], "redirect_uri": callback},
+        auth=("sandbox-client", "sandbox-secret"),
+        timeout=10,
+    ).json()
+    books = requests.get(
+        f"{url}/r1/v2/books",
+        headers={
+            "Authorization": f"Bearer {token['access_token']}",
+            "Ocp-Apim-Subscription-Key": provider.SUBSCRIPTION_KEY,
+        },
+        timeout=10,
+    ).json()
+    names = {book["id"].lower(): book["name"] for book in books["list"]}
+    assert names[sandbox.book.id.lower()] == provider.COMPANY and other.id.lower() in names
+
+
+def test_the_demo_reckon_book_is_the_same_at_every_start():
+    """A connection holds the records of one Reckon book: `make run` starts the sandbox afresh
+    with the same book (its id and its records' ids), so that it connects and imports again."""
+    from tests.sandbox.reckon.__main__ import _build
+
+    reckon, args, parser = demo_sandbox_args("reckon")
+    seen = []
+    for _start in range(2):
+        sandbox = _build(args)
+        sandbox.generate(customers=3, suppliers=1, invoices=2, receipts=1)
+        book = sandbox.book
+        seen.append(
+            (book.id, {table: sorted(book.tables[table]) for table in ("contacts", "ledgeraccounts", "invoices")})
+        )
+    assert seen[0] == seen[1]
+    assert seen[0][0] == reckon.BOOK_ID and len(seen[0][1]["contacts"]) >= 3
+    another = _build(parser.parse_args([]))
+    another.generate(customers=3, suppliers=1, invoices=2, receipts=1)
+    assert another.book.id != reckon.BOOK_ID and not set(another.book.tables["contacts"]) & set(seen[0][1]["contacts"])

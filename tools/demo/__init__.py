@@ -18,11 +18,7 @@ tools/run_smoke.sh (``smoke``) loop over them. Each module defines the same few 
   ``(model, name)``, the record that must show up in Odoo under that name; ``ARRIVES`` says
   how fast it does (by webhook, at the next poll) and ``example(url)`` is a ``curl`` making one.
 
-Adding a provider is one module and one entry below. Reckon One, once connector_reckon's Odoo
-side is there: ``reckon.py`` with ``RECKON_SANDBOX_PORT`` 8768, ``MODULES = ("l10n_au",)``, an
-Australian company (chart ``au``, AUD, GST 10%) named like the sandbox's book, its accounts and tax
-codes mapped, ``connect`` through the sandbox's consent page with the book chosen there
-(``browser.consent(url, choose=COMPANY)``), ``change`` renaming a contact.
+Adding a provider is one module and one entry below.
 
 The smoke check (tools/run_smoke.sh) runs the same sandboxes on its own ports: ``RUN_SMOKE_`` and
 the provider's variable (``RUN_SMOKE_WAVE_SANDBOX_PORT``; QuickBooks' is ``SMOKE_PORT_ENV``,
@@ -36,7 +32,7 @@ from importlib import import_module
 import requests
 
 #: in the order the demo connects them; the first is the database's main company
-PROVIDERS = ("quickbooks", "wave", "kashoo")
+PROVIDERS = ("quickbooks", "wave", "kashoo", "reckon")
 
 
 def providers():

@@ -12,7 +12,6 @@ on SIGTERM or SIGINT stops them all.
 import signal
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -47,9 +46,11 @@ def answering(provider, process, log_path, deadline):
 
 def main(argv):
     odoo_url, log_dir = argv[1], argv[2]
-    done = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *a: done.set())
-    signal.signal(signal.SIGINT, lambda *a: done.set())
+    # a flag, not a threading.Event: Event.set() in a signal handler can deadlock on the lock the
+    # interrupted Event.wait() holds (the process then never stops)
+    stop = []
+    signal.signal(signal.SIGTERM, lambda *a: stop.append(1))
+    signal.signal(signal.SIGINT, lambda *a: stop.append(1))
     running = []
     launched = [(provider, *launch(provider, odoo_url, log_dir)) for provider in providers()]  # side by side
     deadline = time.monotonic() + START_WAIT
@@ -68,7 +69,10 @@ def main(argv):
         print("No sandbox started.", file=sys.stderr, flush=True)
         return 2
     print("sandboxes ready", flush=True)
-    while not done.wait(1):
+    while not stop:
+        time.sleep(1)
+        if stop:  # stopped with the sandboxes, which are in the same process group
+            break
         for process in [p for p in running if p.poll() is not None]:
             print(
                 f"A sandbox stopped ({process.args[2]}, exit status {process.returncode})", file=sys.stderr, flush=True

@@ -1,7 +1,7 @@
 """The smoke check's second half (tools/run_smoke.sh): a change made in each running sandbox, as
 in the provider's own screens, must reach Odoo: by webhook within seconds (QuickBooks), at the
-next poll for the providers without webhooks (Wave, Kashoo: their demo connections poll every
-minute). The changes are made together and awaited together, so the check costs one poll.
+next poll for the providers without webhooks (Wave, Kashoo, Reckon One: their demo connections
+poll every minute). The changes are made together and awaited together, so the check costs one poll.
 
 python -m tools.demo.smoke ODOO_URL DB [SECONDS]    (exit 1 names what did not arrive)
 """

@@ -1,6 +1,7 @@
 """Run the Reckon One sandbox on its own.
 
 python -m tests.sandbox.reckon --port 8766 [--seed DIR] [--generate] [--subscription-key KEY]
+                               [--book-id UUID]
 """
 
 import sys
@@ -11,6 +12,9 @@ from .server import Sandbox
 
 def _arguments(parser):
     parser.add_argument("--subscription-key", default="sandbox-subscription-key")
+    parser.add_argument(
+        "--book-id", help="the book's id (default: a new one); its generated records then keep their ids at every start"
+    )
     parser.add_argument("--openapi", help="Reckon's openapi.yaml (default: ../shared/fixtures/reckon/openapi.yaml)")
 
 
@@ -20,6 +24,7 @@ def _build(args):
         client_secret=args.client_secret,
         subscription_key=args.subscription_key,
         openapi=args.openapi,
+        book_id=args.book_id,
     )
 
 

@@ -15,6 +15,7 @@ token. Everything exchanged on ``/r1/v2`` is checked against the OpenAPI documen
 (``contract.py``). ``README.md`` lists what the sandbox assumes beyond the document.
 """
 
+import contextlib
 from datetime import UTC, datetime, timedelta
 
 from .. import kit
@@ -36,7 +37,7 @@ from .records import (
     Terms,
 )
 from .routes import ApiRoutes
-from .store import ENTITIES, Book
+from .store import ENTITIES, Book, stable_ids
 
 SCOPES = ("openid", "read", "write", "offline_access")
 ACCESS_TTL = 10800  # 180 minutes (third-party report, PROVIDERS.md §4.1)
@@ -74,8 +75,11 @@ class Sandbox(SandboxServer):
         client_secret="sandbox-secret",
         subscription_key="sandbox-subscription-key",
         openapi=None,
+        book_id=None,
     ):
         super().__init__()
+        #: the first book's id, its ids and its generated records the same at every start (else new ones)
+        self.book_id = book_id
         self.handler_class = _Handler
         self.oauth = OAuthProvider(
             self,
@@ -103,7 +107,8 @@ class Sandbox(SandboxServer):
 
     def reset_state(self):
         self.contract.reset()
-        self.add_book()
+        with stable_ids(self.book_id) if self.book_id else contextlib.nullcontext():
+            self.add_book(self.book_id)
 
     def add_book(self, book_id=None, **settings):
         book = Book(book_id, clock=lambda: datetime.now(UTC) + self.clock_offset, **settings)
@@ -121,7 +126,9 @@ class Sandbox(SandboxServer):
     def generate(self, book_id=None, **size):
         from .seed import generate_book
 
-        return generate_book(self.tenant(book_id), **size)
+        book = self.tenant(book_id)
+        with stable_ids(book.id) if self.book_id and book.id == self.book_id else contextlib.nullcontext():
+            return generate_book(book, **size)
 
     def seed_documents(self, documents, book_id=None):
         book = self.tenant(book_id)

@@ -7,7 +7,9 @@ ledger accounts, terms), ``documents.py`` (invoices, credit notes, receipts) and
 ``extension.py`` (bills and journals). Amounts are Decimal; the server turns them into numbers.
 """
 
+import contextlib
 import copy
+import random
 import re
 import threading
 import uuid
@@ -79,8 +81,24 @@ def money(value):
     return Decimal(str(value)).quantize(CENT, ROUND_HALF_UP)
 
 
+#: while set (``stable_ids``), the generator new ids are drawn from
+_STABLE = threading.local()
+
+
 def new_id():
-    return str(uuid.uuid4())
+    rng = getattr(_STABLE, "rng", None)
+    return str(uuid.UUID(int=rng.getrandbits(128), version=4)) if rng else str(uuid.uuid4())
+
+
+@contextlib.contextmanager
+def stable_ids(seed):
+    """New ids inside are drawn from ``seed`` (in this thread): a book made again with the same
+    seed has the same ids, so a restarted sandbox is the book a connection already holds."""
+    _STABLE.rng = random.Random(seed)
+    try:
+        yield
+    finally:
+        _STABLE.rng = None
 
 
 def ref(doc, name_key="name"):
