@@ -8,7 +8,7 @@ from odoo.exceptions import UserError
 from odoo.tools.translate import LazyTranslate
 
 from ..lib import client as wave
-from ..lib.adapter import CAPABILITIES, WaveAdapter
+from ..lib.adapter import WaveAdapter
 from ..lib.mappers import id_kind
 
 _lt = LazyTranslate(__name__)
@@ -142,16 +142,11 @@ class ConnectorBackend(models.Model):
     def _unavailable_directions(self):
         if self.provider != "wave":
             return super()._unavailable_directions()
-        limits = {}
-        for key, entry in CAPABILITIES.items():
-            reason = str(REASONS[key]) if key in REASONS else entry["note"]
-            refused = {}
-            if not entry["read"]:
-                refused["import"] = reason
-            if not (entry["create"] or entry["update"]):
-                refused["export"] = reason
-            if refused:
-                limits[key] = refused
+        # the refusals derived from the adapter's declarations, said in Wave's words
+        limits = super()._unavailable_directions()
+        for key, reason in REASONS.items():
+            for direction in limits.get(key, {}):
+                limits[key][direction] = str(reason)
         limits["payment/credit_application"] = {"export": str(REASONS["payment/credit_application"])}
         limits["journal_entry"] = {"import": self.env._("Wave cannot read money transactions back.")}
         if not self.wave_money_transactions:

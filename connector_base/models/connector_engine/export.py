@@ -64,12 +64,18 @@ class ConnectorEngine(models.AbstractModel):
         adapter = backend._get_adapter()
         reference = self._role_reference(record, role)
         attempts = self.env["connector.export.attempt"]
-        if not binding and attempts._noted(backend, [reference]):  # in a batch whose job rolled back
-            found = adapter.find_by_reference(kind, reference)
-            attempts._forget(backend, [reference])
-            if found:
-                self._bind_export(backend, kind, record, binding, found[0], found[1], digest, role)
-                return found[0]
+        if not binding:
+            # a create noted by a job that never bound it (rolled back, or its worker killed
+            # after the provider made the record) is looked up before it is sent again; else
+            # the create is noted, in a transaction of its own, before it leaves
+            if attempts._noted(backend, [reference]):
+                found = self._find_noted(adapter, kind, reference)
+                if found:
+                    self._bind_export(backend, kind, record, binding, found[0], found[1], digest, role)
+                    attempts._forget(backend, [reference])
+                    return found[0]
+            else:
+                attempts._note(backend, [reference])
         try:
             external_id, version = adapter.write(
                 kind,
@@ -87,7 +93,18 @@ class ConnectorEngine(models.AbstractModel):
                 raise errors.TransientError(f"create of {reference} did not happen: it will be retried") from None
             external_id, version = found
         self._bind_export(backend, kind, record, binding, external_id, version, digest, role)
+        if not binding:
+            attempts._forget(backend, [reference])
         return external_id
+
+    @staticmethod
+    def _find_noted(adapter, kind, reference):
+        """The record an earlier create of ``reference`` made, or None (also where the provider
+        cannot be searched for it: the create is then sent again, as before it was noted)."""
+        try:
+            return adapter.find_by_reference(kind, reference)
+        except NotImplementedError:
+            return None
 
     def _export_roles(self, backend, kind, record, separate=None):
         """The roles ``record`` is exported for: "all", but a partner at a provider that keeps a

@@ -24,7 +24,10 @@ class ConnectorBackend(models.Model):
     books_tolerance_bs = fields.Float("Tolerance on balance-sheet accounts", default=0.0, digits=(16, 2))
     reconciliation_ids = fields.One2many("connector.reconciliation", "backend_id", "Books-agree checks")
     last_reconciliation_id = fields.Many2one(
-        "connector.reconciliation", "Last books-agree check", compute="_compute_last_reconciliation"
+        "connector.reconciliation",
+        "Last books-agree check",
+        compute="_compute_last_reconciliation",
+        search="_search_last_reconciliation",
     )
     last_reconciliation_state = fields.Selection(related="last_reconciliation_id.state", string="Books agree")
     last_reconciliation_unexplained = fields.Integer(related="last_reconciliation_id.unexplained_count")
@@ -35,6 +38,27 @@ class ConnectorBackend(models.Model):
             backend.last_reconciliation_id = (
                 Check.search([("backend_id", "=", backend.id)], limit=1) if backend.id else False
             )
+
+    def _search_last_reconciliation(self, operator, value):
+        """The connections whose last check is among the checks ``operator`` ``value`` names
+        (searchable, so that its related figures know which connections a new check changes)."""
+        last = {
+            backend.id: backend.last_reconciliation_id for backend in self.with_context(active_test=False).search([])
+        }
+        checks = self.env["connector.reconciliation"].union(*last.values())
+        matching = checks.filtered_domain([("id", operator, value)]) if checks else checks
+        unchecked_match = not value and operator in ("=", "in")
+        return [
+            (
+                "id",
+                "in",
+                [
+                    bid
+                    for bid, check in last.items()
+                    if (check and check in matching) or (not check and unchecked_match)
+                ],
+            )
+        ]
 
     # ------------------------------------------------------------------ running it
     def _enqueue_books_agree(self):
