@@ -134,7 +134,10 @@ class Reckon(ReckonStream, Provider):
     def account_rows(self):
         from odoo.addons.connector_reckon.lib.mappers import account_to_canonical
 
-        return [(doc["id"], doc["name"], account_to_canonical(doc)["type"]) for doc in self.business.snapshot("ledgeraccounts")]
+        return [
+            (doc["id"], doc["name"], account_to_canonical(doc)["type"])
+            for doc in self.business.snapshot("ledgeraccounts")
+        ]
 
     def odoo_taxes(self):
         return {
@@ -212,8 +215,16 @@ class Reckon(ReckonStream, Provider):
                     draft = doc.get("status") == "Draft"
                 else:
                     total = money(doc.get("totalAmount"))
-                rows.append(Doc(str(doc["id"]), f"{prefix}/{doc['id']}", stamp=_stamp(doc), total=total,
-                                balance=balance, draft=draft))
+                rows.append(
+                    Doc(
+                        str(doc["id"]),
+                        f"{prefix}/{doc['id']}",
+                        stamp=_stamp(doc),
+                        total=total,
+                        balance=balance,
+                        draft=draft,
+                    )
+                )
             side[table] = (kind, rows)
         return side
 

@@ -53,8 +53,14 @@ class ReckonStream:
             "name": f"Chaos Customer R{n} {self.seed} Pty Ltd",
             "status": "Active",
             "addresses": [
-                {"type": "Billing", "line1": f"{n} George St", "town": town, "state": state, "postcode": postcode,
-                 "country": "Australia"}
+                {
+                    "type": "Billing",
+                    "line1": f"{n} George St",
+                    "town": town,
+                    "state": state,
+                    "postcode": postcode,
+                    "country": "Australia",
+                }
             ],
         }
         self.reckon_customers.append(self.reckon_write(Customers(), "contacts", body)["id"])
@@ -78,8 +84,11 @@ class ReckonStream:
                 {
                     "lineNumber": number,
                     "description": item["name"],
-                    "itemDetails": {"item": item["id"], "quantity": self.rng.randint(1, 4),
-                                    "price": item["sale"]["price"]},
+                    "itemDetails": {
+                        "item": item["id"],
+                        "quantity": self.rng.randint(1, 4),
+                        "price": item["sale"]["price"],
+                    },
                 }
             )
         day = date.today() - timedelta(days=self.rng.randint(0, 20))
@@ -115,6 +124,8 @@ class ReckonStream:
             "paymentMethod": "EFT",
             "receiptDate": f"{date.today().isoformat()}T00:00:00Z",
             "reference": f"CHR-{self.seed}-{invoice['invoiceNumber']}",
-            "transactionLinks": [{"transactionId": invoice["id"], "transactionType": "Invoice", "transactionAmount": amount}],
+            "transactionLinks": [
+                {"transactionId": invoice["id"], "transactionType": "Invoice", "transactionAmount": amount}
+            ],
         }
         self.reckon_write(Receipts(), "receipts", body)
