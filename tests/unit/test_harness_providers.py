@@ -14,16 +14,16 @@ ROOT = Path(__file__).resolve().parents[2]
 WEBHOOK_ONLY = {"send_notifications", "webhook_request"}
 
 
-def test_a_provider_without_its_plug_in_is_refused_in_one_line():
-    answer = subprocess.run(
-        [sys.executable, "-m", "tools.providers", "check", "reckon"], cwd=ROOT, capture_output=True, text=True
-    )
-    assert answer.returncode == 2
-    assert answer.stderr.strip() == "PROVIDER=reckon: the Reckon plug-in is not built yet"
-    with pytest.raises(providers.NotBuilt, match="^PROVIDER=reckon: the Reckon plug-in is not built yet$"):
-        providers.load("reckon")
+def test_a_provider_without_its_plug_in_is_refused_in_one_line(monkeypatch):
     assert providers.refusal("nope") == "PROVIDER=nope: no such provider (one of quickbooks, wave, kashoo, reckon)"
-    for name in ("quickbooks", "wave", "kashoo"):
+    monkeypatch.setitem(providers.PLUGINS, "xero", ("Xero", None))
+    with pytest.raises(providers.NotBuilt, match="^PROVIDER=xero: the Xero plug-in is not built yet$"):
+        providers.load("xero")
+    answer = subprocess.run(
+        [sys.executable, "-m", "tools.providers", "check", "nope"], cwd=ROOT, capture_output=True, text=True
+    )
+    assert answer.returncode == 2 and answer.stderr.startswith("PROVIDER=nope: no such provider")
+    for name in ("quickbooks", "wave", "kashoo", "reckon"):
         answer = subprocess.run(
             [sys.executable, "-m", "tools.providers", "check", name], cwd=ROOT, capture_output=True, text=True
         )
@@ -40,7 +40,7 @@ def load(name):
         pytest.skip(f"the {name} sandbox cannot run here: {exc}")
 
 
-@pytest.mark.parametrize("name", ["quickbooks", "wave", "kashoo"])
+@pytest.mark.parametrize("name", ["quickbooks", "wave", "kashoo", "reckon"])
 def test_each_plug_in_implements_everything_the_harness_asks_of_it(name):
     plugin = load(name)
     missing = [
@@ -72,3 +72,6 @@ def test_the_poll_providers_say_their_limits():
     wave = load("wave")
     assert wave.change_detection == "poll" and wave.request_limit_per_min == 60
     assert "no bills" in wave.limits_note and "vendors read-only" in wave.limits_note
+    reckon = load("reckon")
+    assert reckon.change_detection == "poll" and reckon.request_limit_per_min == 240 and reckon.currency == "AUD"
+    assert "no published request limit" in reckon.limits_note

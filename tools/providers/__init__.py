@@ -40,7 +40,7 @@ PLUGINS = {
     "quickbooks": ("QuickBooks", "quickbooks"),
     "wave": ("Wave", "wave"),
     "kashoo": ("Kashoo", "kashoo"),
-    "reckon": ("Reckon", None),
+    "reckon": ("Reckon", "reckon"),
 }
 
 
