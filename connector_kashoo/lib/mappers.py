@@ -190,6 +190,8 @@ def party_to_canonical(doc, settings, roles=()):
     if currency and len(currency) == 3:
         record["currency"] = currency.upper()
     vat, problem = business_number(doc.get("businessNumber"))
+    # the number was checked: "rejected_vat" is there, None when it passed (or there is none)
+    record["rejected_vat"] = None
     if vat:
         record["vat"] = vat
     elif problem:  # not into the partner: to Partner Matching, the number and the reason in front of a person

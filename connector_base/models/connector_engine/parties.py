@@ -79,6 +79,8 @@ class ConnectorEngine(models.AbstractModel):
         partner was created by policy), without the number: its Partner Matching row shows the
         number, the reason and the partner, unconfirmed, for a person to see. A number
         corrected at the provider clears it."""
+        if "rejected_vat" not in rec:
+            return  # a provider that checks no tax id (nothing to show, nothing to clear)
         Match = self.env["connector.partner.match"].sudo()
         rejected = rec.get("rejected_vat")
         row = Match.search([("backend_id", "=", backend.id), ("external_id", "=", str(rec["external_id"]))], limit=1)
