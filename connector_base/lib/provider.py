@@ -163,6 +163,14 @@ class ProviderAdapter:
         """(external_id, version) of the record stamped with ``reference``, or None."""
         raise NotImplementedError
 
+    def finish_found(self, kind, found, data):
+        """Finish what a create left half done when its job died after the provider made the
+        record and before Odoo bound it (a document a provider makes in two steps, created and
+        then approved, may be there unapproved); ``found`` is what ``find_by_reference`` gave,
+        ``data`` the canonical record the create was for. Return (external_id, version).
+        Default: a create in one step has nothing left to finish."""
+        return found
+
     def delete(self, kind, external_id, version=None):
         raise NotImplementedError
 

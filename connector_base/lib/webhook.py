@@ -68,18 +68,31 @@ def clean_moment(value):
     return moment.astimezone(UTC).replace(tzinfo=None) if moment and moment.tzinfo else moment
 
 
+#: the longest tenant or record id an event may carry (an event with a longer one is skipped,
+#: never cut to another id): Wave's base64 ids of ``Business:<uuid>;InvoicePayment:<19 digits>``
+#: are 108 characters
+MAX_EVENT_ID = 120
+
+
+def clean_id(value):
+    """A tenant or record id of a notification body, or None (also when it is too long to be one)."""
+    text = clean_text(value, MAX_EVENT_ID + 1)
+    return text if text and len(text) <= MAX_EVENT_ID else None
+
+
 def parse_entity_events(body, tenant_field):
     """The events of a relay's notification body ``{"events": [{"id", <tenant_field>, "entity",
     "entityId", "operation", "occurredAt"}]}`` as dicts (tenant, entity, id, operation, dedup,
-    changed_at); items not shaped like events are skipped. ValueError when it has no events list."""
+    changed_at); items not shaped like events (an id longer than ``MAX_EVENT_ID`` included) are
+    skipped. ValueError when it has no events list."""
     if not isinstance(body, dict) or not isinstance(body.get("events"), list):
         raise ValueError('no "events" list')
     events = []
     for item in body["events"]:
         if not isinstance(item, dict):
             continue
-        tenant, entity = clean_text(item.get(tenant_field), 64), clean_text(item.get("entity"), 40)
-        record_id = clean_text(item.get("entityId"), 64)
+        tenant, entity = clean_id(item.get(tenant_field)), clean_text(item.get("entity"), 40)
+        record_id = clean_id(item.get("entityId"))
         if not (tenant and entity and record_id):
             continue
         operation = (clean_text(item.get("operation"), 20) or "updated").lower()

@@ -10,3 +10,9 @@ class AccountPayment(models.Model):
         res = super().action_post()
         self.env["connector.backend"]._enqueue_export("payment", self.filtered(lambda p: p.state != "draft"))
         return res
+
+    def action_cancel(self):
+        """A payment cancelled in Odoo is voided at the provider (deleted where it has no void)."""
+        res = super().action_cancel()
+        self.env["connector.backend"]._enqueue_export("payment", self)
+        return res

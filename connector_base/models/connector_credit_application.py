@@ -116,11 +116,6 @@ class ConnectorCreditApplication(models.Model):
         for move, pairs in by_credit.items():
             if move.company_id not in exporting:
                 continue
-            applied = [
-                (invoice_line.move_id, self._partial_amount(partial, invoice_line)) for partial, invoice_line in pairs
-            ]
-            lines = [(move, "credit_note", sum(amount for _invoice, amount in applied))]
-            lines += [(invoice, "invoice", amount) for invoice, amount in applied]
             vals_list.append(
                 {
                     "company_id": move.company_id.id,
@@ -128,16 +123,43 @@ class ConnectorCreditApplication(models.Model):
                     "date": max(p.max_date for p, _line in pairs),
                     "currency_id": move.currency_id.id,
                     "origin": "odoo",
-                    "line_ids": [
-                        fields.Command.create({"move_id": doc.id, "document_kind": kind, "amount": amount})
-                        for doc, kind, amount in lines
-                    ],
+                    "line_ids": self._line_commands(move, pairs),
                     "partial_ids": [fields.Command.set([p.id for p, _line in pairs])],
                 }
             )
         applications = self.sudo().create(vals_list)
         self.env["connector.backend"]._enqueue_export("payment", applications)
         return applications
+
+    @api.model
+    def _from_unreconciliation(self, partials):
+        """``partials`` are being taken off in Odoo: an application that stood for them is
+        voided (all of them) or reduced to what stays reconciled. Return the applications
+        changed, for the caller to export once the partials are gone."""
+        applications = self.sudo().search([("partial_ids", "in", partials.ids), ("state", "=", "applied")])
+        for application in applications:
+            left = application.partial_ids - partials
+            pairs = [(partial, self._credit_and_invoice(partial)) for partial in left]
+            if not left or not all(pair for _partial, pair in pairs):
+                application.write({"state": "void", "partial_ids": [fields.Command.clear()]})
+                continue
+            lines = self._line_commands(application.credit_note_id, [(p, pair[1]) for p, pair in pairs])
+            application.write(
+                {"line_ids": [fields.Command.clear()] + lines, "partial_ids": [fields.Command.set(left.ids)]}
+            )
+        return applications
+
+    @api.model
+    def _line_commands(self, credit_note, pairs):
+        """The documents of an application of ``credit_note`` that stands for ``pairs``
+        [(partial, the invoice's line)]: the credit note for their sum, each invoice for its part."""
+        applied = [(line.move_id, self._partial_amount(partial, line)) for partial, line in pairs]
+        lines = [(credit_note, "credit_note", sum(amount for _invoice, amount in applied))]
+        lines += [(invoice, "invoice", amount) for invoice, amount in applied]
+        return [
+            fields.Command.create({"move_id": doc.id, "document_kind": kind, "amount": amount})
+            for doc, kind, amount in lines
+        ]
 
     @staticmethod
     def _credit_and_invoice(partial):

@@ -6,3 +6,4 @@ from . import test_quiet_conflicts
 from . import test_dashboard
 from . import test_books_agree
 from . import test_shared_budget
+from . import test_export_notes

@@ -13,7 +13,7 @@ from odoo import Command
 from odoo.tests import HttpCase
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
-from odoo.addons.connector_base.tests.sandboxes import ConnectorJobsMixin, load_sandbox
+from odoo.addons.connector_base.tests.sandboxes import AccountMappingMixin, ConnectorJobsMixin, load_sandbox
 from odoo.addons.queue_job.exception import RetryableJobError
 from odoo.addons.queue_job.job import Job
 
@@ -26,7 +26,7 @@ def sign(body, key=WEBHOOK_SECRET):
     return "sha256=" + hmac.new(key.encode(), body, hashlib.sha256).hexdigest()
 
 
-class KashooCase(ConnectorJobsMixin, AccountTestInvoicingCommon, HttpCase):
+class KashooCase(ConnectorJobsMixin, AccountMappingMixin, AccountTestInvoicingCommon, HttpCase):
     """A company with CAD active, the four Canadian rates as Odoo taxes, and a Kashoo connection."""
 
     company_size = {"customers": 10, "vendors": 4, "invoices": 25, "bills": 8, "payments": 15}
@@ -96,23 +96,7 @@ class KashooCase(ConnectorJobsMixin, AccountTestInvoicingCommon, HttpCase):
         return wizard.action_sign_in()
 
     def map_accounts(self):
-        rows = self.env["connector.account.mapping"].search([("backend_id", "=", self.backend.id)])
-        rows.action_confirm()
-        data = self.company_data
-        by_type = {
-            "income": data["default_account_revenue"],
-            "expense": data["default_account_expense"],
-            "bank": data["default_journal_bank"].default_account_id,
-            "receivable": data["default_account_receivable"],
-            "payable": data["default_account_payable"],
-            "current_liabilities": data["default_account_tax_sale"],
-            "credit_card": data["default_account_tax_sale"],
-        }
-        equity = self.env["account.account"].search(
-            [("company_ids", "in", self.env.company.ids), ("account_type", "=", "equity")], limit=1
-        )
-        for row in rows.filtered(lambda r: not r.account_id):
-            row.account_id = by_type.get(row.external_type) or equity
+        self.map_accounts_by_type(self.backend)
 
     def map_taxes(self):
         for row in self.env["connector.tax.mapping"].search([("backend_id", "=", self.backend.id)]):

@@ -8,3 +8,4 @@ from . import test_quickbooks_dual_role
 from . import test_quickbooks_tax_modes
 from . import test_quickbooks_books_agree
 from . import test_quickbooks_export_batches
+from . import test_quickbooks_odoo_cancels

@@ -37,7 +37,7 @@ def load_sandbox(provider="quickbooks"):
     return sandboxes.load_sandbox(provider)
 
 
-class QuickBooksCase(sandboxes.ConnectorJobsMixin, AccountTestInvoicingCommon, HttpCase):
+class QuickBooksCase(sandboxes.ConnectorJobsMixin, sandboxes.AccountMappingMixin, AccountTestInvoicingCommon, HttpCase):
     """A company like the sandbox's (USD, EUR active, US sales taxes) and a backend."""
 
     company_size = {
@@ -137,26 +137,7 @@ class QuickBooksCase(sandboxes.ConnectorJobsMixin, AccountTestInvoicingCommon, H
 
     def map_accounts(self):
         """What an accountant does once: confirm the suggestions, then map what is left by type."""
-        Mapping = self.env["connector.account.mapping"]
-        rows = Mapping.search([("backend_id", "=", self.backend.id)])
-        rows.action_confirm()
-        data = self.company_data
-        by_type = {
-            "income": data["default_account_revenue"],
-            "other_income": data["default_account_revenue"],
-            "expense": data["default_account_expense"],
-            "direct_costs": data["default_account_expense"],
-            "bank": data["default_journal_bank"].default_account_id,
-            "receivable": data["default_account_receivable"],
-            "payable": data["default_account_payable"],
-        }
-        for row in rows.filtered(lambda r: not r.account_id):
-            account = by_type.get(row.external_type) or self.env["account.account"].search(
-                [("company_ids", "in", self.env.company.ids), ("account_type", "=", "equity")], limit=1
-            )
-            if row.external_type in ("current_liabilities", "credit_card"):
-                account = data["default_account_tax_sale"]
-            row.account_id = account
+        self.map_accounts_by_type(self.backend)
 
     def map_taxes(self):
         rates = {"2": 7.25, "3": 8.25, "4": 8.625}

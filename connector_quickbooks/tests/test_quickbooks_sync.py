@@ -333,6 +333,41 @@ class TestQuickBooksSync(QuickBooksCase):
         self.post_webhook(legacy_event(self.realm, "Invoice", exported.external_id.split("/")[1], updated=later))
         self.assertEqual(self.pending_jobs("_job_import_record").priority, 5)
 
+    def test_a_payment_read_before_the_change_of_its_invoice_pays_all_that_quickbooks_applied(self):
+        """make chaos PROVIDER=reckon met it: a line added to an invoice, then a payment of the
+        new total, and the payment read first left Odoo's invoice half open."""
+        self.connect()
+        self.import_kinds(("account", "tax", "party", "product", "invoice", "payment"))
+        company = self.sandbox.company
+        doc = next(
+            d
+            for d in company.snapshot("Invoice")
+            if Decimal(str(d["Balance"])) == Decimal(str(d["TotalAmt"])) > 0 and d["CurrencyRef"]["value"] == "USD"
+        )
+        move = self.env["connector.binding"]._find_record(self.backend, "invoice", f"Invoice/{doc['Id']}")
+        line = doc["Line"][0]
+        line["SalesItemLineDetail"]["Qty"] = Decimal(str(line["SalesItemLineDetail"]["Qty"])) + 1
+        line["Amount"] = line["SalesItemLineDetail"]["Qty"] * Decimal(str(line["SalesItemLineDetail"]["UnitPrice"]))
+        body = {"Id": doc["Id"], "SyncToken": doc["SyncToken"], "Line": doc["Line"], "sparse": True}
+        code = (doc.get("TxnTaxDetail") or {}).get("TxnTaxCodeRef")
+        body["TxnTaxDetail"] = {"TxnTaxCodeRef": code} if code else {}  # the tax computed again
+        changed = company.write("Invoice", body, operation="update", sparse=True)
+        total = Decimal(str(changed["TotalAmt"]))
+        self.assertGreater(total, Decimal(str(move.amount_total)), "Odoo has not read the change yet")
+        payment = company.write(
+            "Payment",
+            {
+                "CustomerRef": doc["CustomerRef"],
+                "TotalAmt": total,
+                "TxnDate": doc["TxnDate"],
+                "Line": [{"Amount": total, "LinkedTxn": [{"TxnId": doc["Id"], "TxnType": "Invoice"}]}],
+            },
+        )
+        self.backend._import_record("payment", f"Payment/{payment['Id']}")
+        self.assertFalse(self.quarantine_messages())
+        self.assertAlmostEqual(move.amount_total, float(total), places=2)
+        self.assertEqual(move.amount_residual, 0.0, "paid in full, as in QuickBooks")
+
     def test_an_invoice_changed_in_quickbooks_keeps_its_payments_in_odoo(self):
         self.connect()
         self.import_kinds(("account", "tax", "party", "product", "invoice", "payment"))

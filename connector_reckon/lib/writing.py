@@ -286,6 +286,19 @@ class ReckonWriting:
                     return self._found(table, doc, attempt)
         return None
 
+    def finish_found(self, kind, found, data):
+        """A document found by its stamp after its job died (this process's memory of the write
+        gone with it) is approved when the Odoo record is posted: the job may have died between
+        Reckon's create (Draft) and the approval, which would leave it Draft for good, refusing
+        the payments Odoo then sends."""
+        if kind != "invoice" or not approval(data):
+            return found
+        entity, doc_id = mappers.split_id(
+            found[0], *(mappers.TABLE_ENTITIES[t] for t in mappers.KIND_TABLES["invoice"])
+        )
+        table = mappers.ENTITY_TABLES[entity]
+        return self._found(table, self._get(table, doc_id), {"approve": True})
+
     def _found(self, table, doc, attempt):
         key = mappers.ID_FIELDS.get(table, "id")
         entity = mappers.TABLE_ENTITIES.get(table, "")

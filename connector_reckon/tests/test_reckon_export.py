@@ -69,3 +69,68 @@ class TestReckonExport(ReckonCase):
         report = self.sandbox.contract.report()
         if report["enabled"]:
             self.assertGreaterEqual(report["requests"]["validated"], 100, "every write held to openapi.yaml")
+
+    def test_an_invoice_cancelled_in_odoo_is_deleted_in_reckon(self):
+        customer = next(c for c in self.docs("contacts") if c["entityTypes"]["isCustomer"])
+        move = self.env["account.move"].create(
+            {
+                "move_type": "out_invoice",
+                "partner_id": self.bound("party", customer["id"]).id,
+                "invoice_date": "2026-11-02",
+                "invoice_line_ids": [
+                    Command.create(
+                        {
+                            "product_id": self.bound("product", self.docs("items")[0]["id"]).id,
+                            "quantity": 2,
+                            "price_unit": 45,
+                            "tax_ids": [Command.set(self.taxes[("sale", 10)].ids)],
+                        }
+                    )
+                ],
+            }
+        )
+        move.action_post()
+        self.run_jobs()
+        self.assertEqual(len(self.stamped(move)), 1)
+        move.button_cancel()
+        self.run_jobs()
+        self.assertEqual(self.quarantine_messages(), [])
+        self.assertEqual(self.stamped(move), [], "gone from Reckon")
+
+    def test_an_invoice_left_draft_by_a_job_killed_before_approving_it_is_approved_not_made_again(self):
+        customer = next(self.bound("party", c["id"]) for c in self.docs("contacts") if c["entityTypes"]["isCustomer"])
+        item = self.bound("product", self.docs("items")[0]["id"])
+        move = self.env["account.move"].create(
+            {
+                "move_type": "out_invoice",
+                "partner_id": customer.id,
+                "invoice_date": "2026-11-02",
+                "invoice_line_ids": [
+                    Command.create(
+                        {
+                            "product_id": item.id,
+                            "quantity": 2,
+                            "price_unit": 150,
+                            "tax_ids": [Command.set(self.taxes[("sale", 10)].ids)],
+                        }
+                    )
+                ],
+            }
+        )
+        move.action_post()
+        self.run_jobs()
+        (doc,) = self.stamped(move)
+        # what a worker SIGKILLed between Reckon's create and the approval leaves: the invoice Draft
+        # in Reckon, the note of the create (committed before it left), no binding, and no memory
+        # of the write in any process
+        with self.sandbox.book.lock:
+            self.sandbox.book.get("invoices", doc["id"])["status"] = "Draft"
+        Binding, Attempts = self.env["connector.binding"], self.env["connector.export.attempt"]
+        Binding._for_records(self.backend, "invoice", move).unlink()
+        Attempts._note(self.backend, [self.env["connector.engine"]._role_reference(move, "all")])
+        self.backend._job_export_record("invoice", "account.move", move.id)  # the job run again
+        (found,) = self.stamped(move)
+        self.assertEqual(found["id"], doc["id"], "the invoice Reckon made is the one bound, not made again")
+        self.assertEqual(found["status"], "Approved", "and approved, as the posted invoice in Odoo is")
+        self.assertEqual(self.bound("invoice", f"Invoice/{doc['id']}"), move)
+        self.assertEqual(self.quarantine_messages(), [])

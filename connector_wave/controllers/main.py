@@ -19,51 +19,24 @@ from odoo import http
 
 from odoo.addons.connector_base.controllers.webhook import (
     SignedEndpoint,
-    moment_field,
     oauth_callback_backend,
     oauth_callback_end,
     text_field,
 )
+from odoo.addons.connector_base.lib.webhook import MAX_EVENT_ID, parse_entity_events
 
 from ..models.connector_backend_connect import CALLBACK_PATH, WEBHOOK_PATH
 
 _logger = logging.getLogger(__name__)
 
 ENDPOINT = SignedEndpoint(
-    "wave", label="Wave notification", logger=_logger, header="X-Wave-Signature", tenant=("business", "business")
+    "wave", label="Wave notification", logger=_logger, header="X-Wave-Signature", tenant=("tenant", "business")
 )
 
 
-def _text(value, limit=200):
-    return text_field(value, limit)
-
-
 def parse_events(body):
-    """The events of a notification body as dicts (business, entity, id, operation, dedup,
-    changed_at); items not shaped like events are skipped."""
-    if not isinstance(body, dict) or not isinstance(body.get("events"), list):
-        raise ValueError('no "events" list')
-    events = []
-    for item in body["events"]:
-        if not isinstance(item, dict):
-            continue
-        business, entity = _text(item.get("businessId")), _text(item.get("entity"), 40)
-        record_id = _text(item.get("entityId"))
-        if not (business and entity and record_id):
-            continue
-        operation = (_text(item.get("operation"), 20) or "updated").lower()
-        occurred = _text(item.get("occurredAt"), 40)
-        events.append(
-            {
-                "business": business,
-                "entity": entity,
-                "id": record_id,
-                "operation": operation.capitalize(),
-                "dedup": _text(item.get("id"), 100) or f"{business}:{entity}:{record_id}:{operation}:{occurred}",
-                "changed_at": moment_field(occurred),
-            }
-        )
-    return events
+    """The events of a notification body, each naming its business as its tenant."""
+    return parse_entity_events(body, "businessId")
 
 
 class WaveController(http.Controller):
@@ -74,7 +47,7 @@ class WaveController(http.Controller):
             backend,
             "Wave",
             error or (not code and "no code"),
-            lambda: backend._wave_finish_oauth(code, _text(businessId)),
+            lambda: backend._wave_finish_oauth(code, text_field(businessId, MAX_EVENT_ID)),
         )
 
     @http.route(

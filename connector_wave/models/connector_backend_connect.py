@@ -188,7 +188,8 @@ class ConnectorBackend(models.Model):
     # ------------------------------------------------------------------ change notifications
     @api.model
     def _wave_handle_events(self, events, signers, payload):
-        """Notification events (business, entity, id, operation, dedup, changed_at) into the inbox."""
+        """Notification events (tenant: the business, entity, id, operation, dedup, changed_at)
+        into the inbox."""
         neutral = []
         for event in events:
             kind = ENTITY_KIND.get(event["entity"])
@@ -196,7 +197,7 @@ class ConnectorBackend(models.Model):
                 kind = None  # an id of another kind than the entity named: not read back as that kind
             neutral.append(
                 {
-                    "tenant": event["business"],
+                    "tenant": event["tenant"],
                     "kind": kind,
                     "label": event["entity"],
                     "external_ids": [event["id"]],

@@ -19,7 +19,7 @@ from odoo import Command
 from odoo.tests import HttpCase
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
-from odoo.addons.connector_base.tests.sandboxes import ConnectorJobsMixin, load_sandbox
+from odoo.addons.connector_base.tests.sandboxes import AccountMappingMixin, ConnectorJobsMixin, load_sandbox
 
 _logger = logging.getLogger(__name__)
 
@@ -36,7 +36,7 @@ TAXES = {
 EXECUTED = {"query_operations": 0, "mutation_operations": 0, "refused": 0}
 
 
-class WaveCase(ConnectorJobsMixin, AccountTestInvoicingCommon, HttpCase):
+class WaveCase(ConnectorJobsMixin, AccountMappingMixin, AccountTestInvoicingCommon, HttpCase):
     """A US company like the sandbox's (USD, CAD active, the three sales taxes) and a Wave connection."""
 
     company_size = {
@@ -192,25 +192,7 @@ class WaveCase(ConnectorJobsMixin, AccountTestInvoicingCommon, HttpCase):
 
     # ------------------------------------------------------------------ what an accountant maps once
     def map_accounts(self):
-        Mapping = self.env["connector.account.mapping"]
-        rows = Mapping.search([("backend_id", "=", self.backend.id)])
-        rows.action_confirm()
-        data = self.company_data
-        by_type = {
-            "income": data["default_account_revenue"],
-            "other_income": data["default_account_revenue"],
-            "expense": data["default_account_expense"],
-            "direct_costs": data["default_account_expense"],
-            "bank": data["default_journal_bank"].default_account_id,
-            "receivable": data["default_account_receivable"],
-            "payable": data["default_account_payable"],
-            "current_liabilities": data["default_account_tax_sale"],
-            "credit_card": data["default_account_tax_sale"],
-        }
-        for row in rows.filtered(lambda r: not r.account_id):
-            row.account_id = by_type.get(row.external_type) or self.env["account.account"].search(
-                [("company_ids", "in", self.env.company.ids), ("account_type", "=", "equity")], limit=1
-            )
+        self.map_accounts_by_type(self.backend)
 
     def map_taxes(self):
         for row in self.env["connector.tax.mapping"].search([("backend_id", "=", self.backend.id)]):

@@ -91,6 +91,16 @@ class TestWaveExport(WaveCase):
             [self.sandbox.tenant().number("Product", generic.external_id)],
         )
 
+    def test_an_invoice_cancelled_in_odoo_is_deleted_in_wave_which_has_no_void(self):
+        move = self.make_invoice(self.partner_a, "80.00")
+        self.run_jobs()
+        self.assertEqual(len(self.stamped(move)), 1)
+        move.button_cancel()
+        self.run_jobs()
+        self.assertEqual(self.quarantine_messages(), [])
+        self.assertEqual(self.stamped(move), [], "gone from Wave")
+        self.assertEqual(move.state, "cancel")
+
     def test_what_wave_cannot_take_is_never_queued_nor_half_sent(self):
         vendor = self.bound("party", self.docs("Vendor")[0]["id"])
         bill = self.env["account.move"].create(

@@ -222,7 +222,9 @@ class ConnectorBackend(models.Model):
         return since.strftime("%Y-%m-%dT%H:%M:%S+00:00")
 
     def _import_reference_lists(self):
-        """Payment terms and methods into their mapping tables, named, with suggestions."""
+        """Payment terms and methods into their mapping tables, named, with suggestions. A row
+        two jobs add at once (the initial import's contacts and a poll's, both reading the lists
+        before either takes the cursor) is the mixin's handled conflict: one job retries."""
         models_by_list = {
             "payment_term": "connector.payment.term.mapping",
             "payment_method": "connector.payment.method.mapping",
@@ -232,10 +234,9 @@ class ConnectorBackend(models.Model):
             for external_id, label, extra in rows:
                 row = Mapping.search([("backend_id", "=", self.id), ("external_id", "=", str(external_id))], limit=1)
                 vals = dict(extra, external_name=label)
-                if row:
-                    row.write(vals)
-                else:
-                    row = Mapping.create(dict(vals, backend_id=self.id, external_id=str(external_id)))
+                if not row:
+                    row = Mapping._insert_missing(self, str(external_id), label)
+                row.write(vals)
                 if not row[Mapping._target_field]:
                     row._suggest()
 
@@ -271,7 +272,11 @@ class ConnectorBackend(models.Model):
         others = self._take_waiting_exports(kind, record, batch_size - 1) if batch_size > 1 else None
         if not others:
             external_id = engine._export_safely(self, kind, record)
-            return f"{record.display_name}: {'exported as ' + str(external_id) if external_id else 'quarantined'}"
+            if external_id:
+                return f"{record.display_name}: exported as {external_id}"
+            if engine._export_skipped(self, kind, record):
+                return f"{record.display_name}: cancelled before it was sent, so not sent"
+            return f"{record.display_name}: quarantined"
         results = engine._export_page(self, kind, record | others)
         exported = len([r for r in results.values() if r])
         return f"{len(results)} {kind} records: {exported} exported, {len(results) - exported} quarantined"

@@ -40,6 +40,9 @@ class ConnectorEngine(models.AbstractModel):
             log._finish("failed", error=exc)
             raise
         self._resolve_quarantine(backend, "export", kind, record=record)
+        if external_id is None:  # cancelled in Odoo before it was ever sent
+            log._finish("skipped", record=record)
+            return None
         log._finish("done", external_id=external_id)
         return external_id
 
@@ -54,28 +57,39 @@ class ConnectorEngine(models.AbstractModel):
         """Export ``record``; return its external id. A partner is exported for each role it
         needs (``_export_roles``), ``role`` for one of them; the ids are joined by ", "."""
         if role is None:
-            roles = self._export_roles(backend, kind, record)
-            return ", ".join(self._export(backend, kind, record, role) for role in roles)
+            ids = [self._export(backend, kind, record, role) for role in self._export_roles(backend, kind, record)]
+            return ", ".join(ids) if all(ids) else None  # None: cancelled before it was ever sent
         self._lock_record(record)
         binding = self.env["connector.binding"].sudo()._for_record(backend, kind, record, role)
         data, digest = self._export_data(backend, kind, record, binding, role)
         if binding and binding.content_hash == digest:
             return binding.external_id
         adapter = backend._get_adapter()
+        void = data.get("state") == "void"  # cancelled in Odoo: voided at the provider, never created
         reference = self._role_reference(record, role)
         attempts = self.env["connector.export.attempt"]
         if not binding:
             # a create noted by a job that never bound it (rolled back, or its worker killed
-            # after the provider made the record) is looked up before it is sent again; else
-            # the create is noted, in a transaction of its own, before it leaves
-            if attempts._noted(backend, [reference]):
-                found = self._find_noted(adapter, kind, reference)
-                if found:
-                    self._bind_export(backend, kind, record, binding, found[0], found[1], digest, role)
-                    attempts._forget(backend, [reference])
+            # after the provider made the record) is looked up before it is sent again (or
+            # voided); else the create is noted, in a transaction of its own, before it leaves.
+            # A record cancelled before it was ever sent is not sent (None).
+            noted = attempts._noted(backend, [reference])
+            found = noted and self._find_noted(adapter, kind, reference)
+            if found:
+                if not void:
+                    found = adapter.finish_found(kind, found, data)
+                binding = self._bind_export(
+                    backend, kind, record, binding, found[0], found[1], False if void else digest, role
+                )
+                attempts._forget(backend, [reference])
+                if not void:
                     return found[0]
-            else:
+            elif void:
+                return None
+            elif not noted:
                 attempts._note(backend, [reference])
+        if void:
+            return self._export_void(backend, kind, binding, adapter, digest)
         try:
             external_id, version = adapter.write(
                 kind,
@@ -96,6 +110,29 @@ class ConnectorEngine(models.AbstractModel):
         if not binding:
             attempts._forget(backend, [reference])
         return external_id
+
+    def _export_skipped(self, backend, kind, record):
+        """Whether ``record`` was cancelled in Odoo before it was ever sent (so not sent)."""
+        cancelled = record._fields.get("state") and record.state in ("cancel", "canceled", "void")
+        return bool(cancelled) and not self.env["connector.binding"].sudo()._for_record(backend, kind, record)
+
+    def _export_void(self, backend, kind, binding, adapter, digest):
+        """A document or payment cancelled in Odoo (a credit application undone): voided at the
+        provider, or deleted where it has no void."""
+        try:
+            adapter.delete(kind, binding.external_id, binding.external_version)
+        except NotImplementedError:
+            raise errors.PayloadValidationError(
+                f"{backend.name} cannot void {binding.external_id} through its API: void it there by hand"
+            ) from None
+        except errors.NotFoundError:
+            pass  # already gone at the provider: what Odoo says too
+        except errors.OutcomeUnknownError:
+            raise errors.TransientError(
+                f"void of {binding.external_id} lost its answer: it is safe to repeat (gone means done)"
+            ) from None
+        binding.write({"content_hash": digest, "last_sync_at": fields.Datetime.now(), "last_direction": "export"})
+        return binding.external_id
 
     @staticmethod
     def _find_noted(adapter, kind, reference):
@@ -154,7 +191,8 @@ class ConnectorEngine(models.AbstractModel):
         return f"{backend.id}-{hashlib.sha256(key.encode()).hexdigest()}"[:IDEMPOTENCY_KEY_LENGTH]
 
     def _bind_export(self, backend, kind, record, binding, external_id, version, digest, role="all"):
-        """Record what the provider answered to an export (of ``record``'s record for ``role``)."""
+        """Record what the provider answered to an export (of ``record``'s record for ``role``);
+        return the binding."""
         Binding = self.env["connector.binding"].sudo()
         vals = {
             "external_version": version,
@@ -164,7 +202,7 @@ class ConnectorEngine(models.AbstractModel):
         }
         if binding:
             binding.write(vals)
-            return
+            return binding
         taken = Binding._find(backend, kind, external_id)
         if taken:
             other = self.env[taken.res_model].browse(taken.res_id).exists()
@@ -173,7 +211,7 @@ class ConnectorEngine(models.AbstractModel):
                 f"{other.display_name if other else taken.res_model}: merge the two in Odoo or rename one",
                 details={"external_id": external_id, "linked_to": taken.res_id},
             )
-        Binding.create(
+        return Binding.create(
             dict(
                 vals,
                 backend_id=backend.id,
@@ -204,8 +242,9 @@ class ConnectorEngine(models.AbstractModel):
                             (record, role, *self._export_data(backend, kind, record, None, role))
                             for role in self._export_roles(backend, kind, record, adapter.party_roles_separate)
                         ]
-                    batch += items
-                    continue
+                    if all(data.get("state") != "void" for _record, _role, data, _digest in items):
+                        batch += items
+                        continue
                 except (errors.PermanentError, ValidationError, UserError):
                     pass  # the one-record path quarantines it, with its reason
             results[record] = self._export_safely(backend, kind, record)
@@ -242,7 +281,9 @@ class ConnectorEngine(models.AbstractModel):
                 continue  # it never reached the provider: the one-record path sends it
             try:
                 with self._savepoint(kind, record.display_name):
-                    _data, digest = self._export_data(backend, kind, record, None, role)
+                    data, digest = self._export_data(backend, kind, record, None, role)
+                    # cancelled since: linked with no content yet, so that the one-record path voids it
+                    digest = False if data.get("state") == "void" else digest
                     self._bind_export(backend, kind, record, None, found[0], found[1], digest, role)
             except errors.PermanentError:
                 pass  # the one-record path meets the same refusal and quarantines it

@@ -3,6 +3,7 @@ allocation to documents reconciled for exactly the allocated amounts, voiding, a
 back the payments an update of a document took off. A payment of no money, and the credit
 part of one that applies credit notes too, are credit applications (``credits.py``)."""
 
+import logging
 from decimal import Decimal
 
 from odoo import fields, models
@@ -11,6 +12,7 @@ from ...lib import errors
 from ...lib.money import quantize, to_decimal
 
 PAYABLE_TYPES = ("asset_receivable", "liability_payable")
+_logger = logging.getLogger(__name__)
 
 
 class ConnectorEngine(models.AbstractModel):
@@ -60,7 +62,7 @@ class ConnectorEngine(models.AbstractModel):
                 continue
             if item.get("credits"):  # first: the money then settles what the credit left open
                 self._apply_payment_credits(backend, payment, item["credits"])
-            self._allocate(payment, item["documents"])
+            self._allocate(payment, item["documents"], backend)
         return list(payments)
 
     def _import_payment(self, backend, rec):
@@ -83,7 +85,7 @@ class ConnectorEngine(models.AbstractModel):
             payment.write(vals)
             payment.action_post()
             self._apply_payment_credits(backend, payment, credits)
-            self._allocate(payment, documents)
+            self._allocate(payment, documents, backend)
 
         payment = self._upsert(backend, "payment", rec, create, update)
         if rec.get("state") == "void":
@@ -123,17 +125,36 @@ class ConnectorEngine(models.AbstractModel):
             )
         return journal
 
-    def _allocate(self, payment, documents):
+    def _allocate(self, payment, documents, backend):
         """Reconcile the payment with each document for exactly the allocated amount."""
         pay_lines = payment.move_id.line_ids.filtered(lambda ln: ln.account_id.account_type in PAYABLE_TYPES)
         for move, amount in documents:
-            inv_lines = self._open_lines(move)
             residual = quantize(Decimal(str(abs(move.amount_residual))), move.currency_id.decimal_places)
+            if quantize(amount) > residual:
+                self._read_document_again(backend, move)
+                residual = quantize(Decimal(str(abs(move.amount_residual))), move.currency_id.decimal_places)
+            inv_lines = self._open_lines(move)
             open_pay = pay_lines.filtered(lambda ln: not ln.reconciled)
             if quantize(amount) < residual and len(documents) > 1:
                 self._partial_reconcile(open_pay, inv_lines, amount)
             else:
                 (open_pay + inv_lines).reconcile()
+
+    def _read_document_again(self, backend, move):
+        """A payment applies more to a document than Odoo has open on it: the provider changed
+        the document (a line added) after Odoo last read it, and the change has not come in
+        yet. It is read now, so that the payment applies what the provider says; a document
+        that cannot be (a conflict with a change made in Odoo) keeps what is open."""
+        binding = self.env["connector.binding"].sudo()._for_record(backend, "invoice", move)
+        if not binding:
+            return
+        remote = backend._get_adapter().read("invoice", binding.external_id)
+        try:
+            with self._savepoint("invoice", binding.external_id):
+                self._import(backend, "invoice", remote)
+        except errors.PermanentError as exc:
+            _logger.info("%s read again for a payment, and left as it was: %s", move.display_name, exc)
+        move.invalidate_recordset()
 
     @staticmethod
     def _open_lines(move):
