@@ -12,16 +12,18 @@ import time
 import requests
 
 from tools import topology
+from tools.bench_jobs import BenchJobImport
 from tools.bench_phases import BenchPhases, percentile, rss_mb, watch
 from tools.harness import install_database, open_env, say, setup_company
 
 
-class Bench(BenchPhases):
+class Bench(BenchJobImport, BenchPhases):
     def __init__(self, provider, n, quick, db, conf, report, web_port):
         self.provider = provider
         self.n, self.quick, self.db, self.conf = n, quick, db, conf
         self.report_path, self.web_port = report, web_port
         self.env = self.backend = self.taxes = self.server = None
+        self.jobs_backend = self.profile = None
 
     # ------------------------------------------------------------------ change detection
     def phase_webhooks(self):
@@ -175,9 +177,11 @@ class Bench(BenchPhases):
             # and compete with the export and webhook phases, which is not what they measure.
             self.backend.poll_interval = 24 * 60
             env.cr.commit()  # the server started next works on the same rows
+            self.prepare_import_via_jobs()  # multi-process topologies: a second company to import into
             self.server = topology.server(self.conf, self.db, self.web_port)
             self.server.start()
             try:
+                via_jobs = self.phase_import_via_jobs(imported, ceiling)  # done (and archived) before the export
                 exported = self.phase_export()
                 if provider.change_detection == "webhook":
                     changes = ("webhook", self.phase_webhooks())
@@ -212,6 +216,8 @@ class Bench(BenchPhases):
                 "by_kind": imported,
                 "quarantined": sum(v["quarantined"] for v in imported.values()),
             },
+            "import_via_jobs": via_jobs,
+            "profile": self.profile,
             "sweep": swept,
             "ceiling": ceiling,
             "export": exported,
@@ -224,11 +230,14 @@ class Bench(BenchPhases):
         }
         self.report_path.parent.mkdir(parents=True, exist_ok=True)
         self.report_path.write_text(json.dumps(report, indent=2))
-        topology.record(report, self.report_path)
+        topology.record(report, self.report_path, self.provider.name)
+        jobs_ratio = via_jobs.get("ratio_to_orm_ceiling", "not run (TOPOLOGY=single)")
         say(
-            f"\nImport {report['import']['ratio_to_orm_ceiling']} of the ORM ceiling; counts match: "
+            f"\nImport {report['import']['ratio_to_orm_ceiling']} of the ORM ceiling in this process, "
+            f"{jobs_ratio} through the job runner; counts match: "
             f"{report['counts_match']} ({bound} bound, {on_provider} in the sandbox); "
             f"{report['total_seconds']} s in all. Report: {self.report_path}"
         )
         polled = changes[0] != "poll" or changes[1]["e2e_samples"] == changes[1]["changes"]
-        return report["counts_match"] and not report["import"]["quarantined"] and polled
+        jobs_clean = not via_jobs.get("quarantined")
+        return report["counts_match"] and not report["import"]["quarantined"] and polled and jobs_clean

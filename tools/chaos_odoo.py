@@ -1,5 +1,6 @@
 """The chaos stream's changes made in Odoo, whatever the provider: customers, invoices, payments
-of its own invoices and of imported ones (a mix-in of tools/chaos_core.Chaos)."""
+of its own invoices and of imported ones, and cancellations of its own unpaid invoices and of
+its payments, voided (or deleted) at the provider (a mix-in of tools/chaos_core.Chaos)."""
 
 from datetime import date
 from decimal import Decimal
@@ -14,6 +15,8 @@ class ChaosOdooSide:
             ("odoo: customer changed", self.odoo_update_partner, 1),
             ("odoo: payment of its invoice", self.odoo_pay_own_invoice, 2),
             ("odoo: payment of an imported invoice", self.odoo_pay_imported_invoice, 2),
+            ("odoo: invoice cancelled", self.odoo_cancel_invoice, 1),
+            ("odoo: payment cancelled", self.odoo_cancel_payment, 1),
         ]
 
     def odoo_create_invoice(self):
@@ -120,3 +123,18 @@ class ChaosOdooSide:
             self.paid_in_odoo.add(doc_id)
             self._pay(move, 1)
             return
+
+    def odoo_cancel_invoice(self):
+        """An accountant cancels one of Odoo's own invoices that nothing has paid."""
+        moves = (
+            self.env["account.move"]
+            .browse(self.odoo_invoices)
+            .filtered(lambda m: m.state == "posted" and m.amount_residual == m.amount_total)
+        )
+        if moves:
+            self.rng.choice(moves).button_cancel()
+
+    def odoo_cancel_payment(self):
+        payments = self.env["account.payment"].browse(self.odoo_payments).filtered(lambda p: p.state != "canceled")
+        if payments:
+            self.rng.choice(payments).action_cancel()

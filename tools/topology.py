@@ -30,7 +30,7 @@ import subprocess
 import threading
 import time
 
-from tools.harness import ODOO, OdooServer, say, wait_answering
+from tools.harness import ODOO, OdooServer, say, track, untrack, wait_answering
 
 TOPOLOGIES = ("single", "prefork", "two-nodes")
 #: a provider's cap on requests in flight for one connection (the clients' constants); Kashoo
@@ -129,6 +129,7 @@ class Node:
         self.process = subprocess.Popen(
             command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, start_new_session=True
         )
+        track(self.process, group=True)
         wait_answering(self.process, self.url, wait, self.name)
 
     def kill(self):
@@ -137,6 +138,7 @@ class Node:
         except ProcessLookupError:
             pass
         self.process.wait(timeout=30)
+        untrack(self.process)
 
     def stop(self):
         if not self.process or self.process.poll() is not None:
@@ -144,10 +146,11 @@ class Node:
         try:
             os.killpg(self.process.pid, signal.SIGTERM)
             self.process.wait(timeout=30)
+            untrack(self.process)
         except subprocess.TimeoutExpired:
             self.kill()
         except ProcessLookupError:
-            pass
+            untrack(self.process)
 
 
 class _AnyDown:
@@ -293,9 +296,9 @@ def budget_mode():
     return "shared" if shared_budget_enabled() else "per-process"
 
 
-def record(report, report_path):
+def record(report, report_path, provider):
     """Keep this run's figures beside the other topologies' in ``topologies.json`` (next to the
-    report), one entry per topology and budget mode, the latest run of each."""
+    report), one entry per provider, topology and budget mode, the latest run of each."""
     import json
 
     path = report_path.parent / "topologies.json"
@@ -303,7 +306,7 @@ def record(report, report_path):
         runs = json.loads(path.read_text())
     except (OSError, ValueError):
         runs = {}
-    key = current() if budget_mode() == "shared" else f"{current()} (budget per process)"
+    key = f"{provider} {current()}" + ("" if budget_mode() == "shared" else " (budget per process)")
     report["topology"]["budget"] = budget_mode()
     report["topology"]["finished_at"] = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime())
     runs[key] = report

@@ -12,9 +12,10 @@ import pytest
 import requests
 
 from tests.sandbox.wave.schema import SchemaMissing, locate
+from tests.unit import run_counts
 
 T = 10  # seconds, every control request
-WAVE_RUN = {"query_operations": 0, "mutation_operations": 0, "refused": 0, "documents": set()}
+WAVE_RUN = run_counts.WAVE
 
 
 def _schema_or_skip():
@@ -86,16 +87,20 @@ def wave(wave_sandbox):
         WAVE_RUN[key] += stats.get(key, 0)
 
 
-def pytest_terminal_summary(terminalreporter):
-    if not WAVE_RUN["documents"]:
-        return
-    from odoo.addons.connector_wave.lib.queries import DOCUMENTS
+def pytest_sessionfinish(session, exitstatus):
+    run_counts.hand_over(session.config)
+    if run_counts.RECKON["failed"] and session.exitstatus == 0:
+        session.exitstatus = 1  # a Reckon exchange broke openapi.yaml
 
-    terminalreporter.write_line(
-        f"Wave connector: {WAVE_RUN['query_operations']} queries and {WAVE_RUN['mutation_operations']} mutations "
-        f"executed against Wave's schema ({WAVE_RUN['refused']} refused, on purpose); "
-        f"{len(WAVE_RUN['documents'] & set(DOCUMENTS))} of the {len(DOCUMENTS)} named documents sent"
-    )
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    run_counts.take_over(node)
+
+
+def pytest_terminal_summary(terminalreporter):
+    for line in run_counts.summary_lines():
+        terminalreporter.write_line(line)
 
 
 #: canonical fields the Wave mappers emit ahead of the schemas (connector_base issue #13 and

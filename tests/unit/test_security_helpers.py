@@ -121,3 +121,18 @@ def test_a_relays_events_are_read_as_ids_only_and_odd_items_are_skipped():
     assert second["dedup"] == "B-1:Customer:7:deleted:None"
     with pytest.raises(ValueError):
         webhook.parse_entity_events({"event": []}, "bookId")
+
+
+def test_a_relays_wave_events_keep_wave_s_long_base64_ids_whole():
+    business_uuid = "3f1c9a52-6a4e-4f7e-9d0b-8e2a6c5b7d10"
+    business = base64.b64encode(f"Business:{business_uuid}".encode()).decode()
+    payment = base64.b64encode(f"Business:{business_uuid};InvoicePayment:{13 * 10**18}".encode()).decode()
+    assert len(payment) == 108  # Wave's longest ids, beyond the 64 characters once kept
+    body = {"events": [{"businessId": business, "entity": "InvoicePayment", "entityId": payment}]}
+    (event,) = webhook.parse_entity_events(body, "businessId")
+    assert (event["tenant"], event["id"]) == (business, payment)
+    assert event["dedup"] == f"{business}:InvoicePayment:{payment}:updated:None"
+    # a limit stays: a signed body is still not trusted with ids of any length, and an id too
+    # long to be one is skipped, never cut into another record's id
+    too_long = dict(body["events"][0], entityId="Q" * 500)
+    assert webhook.parse_entity_events({"events": [too_long, body["events"][0]]}, "businessId") == [event]

@@ -18,6 +18,8 @@ def sandbox_args(port, odoo_url):
 
 
 def setup(env, url):
+    from tests.sandbox.quickbooks.server import Sandbox
+
     from . import books
 
     company = books.company(env, COMPANY, "US", "USD", "generic_coa", state="CA", main=True)
@@ -42,10 +44,7 @@ def setup(env, url):
             "client_id": "sandbox-client",
             "client_secret": "sandbox-secret",
             "webhook_secret": "sandbox-verifier",
-            "api_url": url,
-            "auth_url": f"{url}/connect/oauth2",
-            "token_url": f"{url}/oauth2/v1/tokens/bearer",
-            "revoke_url": f"{url}/v2/oauth2/tokens/revoke",
+            **Sandbox.endpoint_values(url),
             "rounding_account_id": books.rounding_account(env, company).id,
             "sync_start_date": "2020-01-01",
             "conflict_policy": "provider",

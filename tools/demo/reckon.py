@@ -59,6 +59,8 @@ def _docs(url, table):
 
 
 def setup(env, url):
+    from tests.sandbox.reckon.server import Sandbox
+
     from . import books
 
     company = books.company(env, COMPANY, "AU", "AUD", "au")
@@ -73,10 +75,7 @@ def setup(env, url):
             "client_id": "sandbox-client",
             "client_secret": "sandbox-secret",
             "reckon_subscription_key": SUBSCRIPTION_KEY,
-            "api_url": f"{url}/r1/v2",
-            "auth_url": f"{url}/connect/authorize",
-            "token_url": f"{url}/connect/token",
-            "revoke_url": f"{url}/connect/revocation",
+            **Sandbox.endpoint_values(url),
             "reckon_per_minute": 240,  # under the sandbox's 300 a minute, as under Reckon's gateway
             "reckon_concurrent": 4,
             "rounding_account_id": books.rounding_account(env, company).id,

@@ -30,6 +30,8 @@ def sandbox_args(port, odoo_url):
 
 
 def setup(env, url):
+    from tests.sandbox.wave.server import WaveSandbox
+
     from . import books
 
     company = books.company(env, COMPANY, "US", "USD", "generic_coa", state="RI")
@@ -56,10 +58,7 @@ def setup(env, url):
             "company_id": company.id,
             "client_id": "sandbox-client",
             "client_secret": "sandbox-secret",
-            "api_url": f"{url}/graphql/public",
-            "auth_url": f"{url}/oauth2/authorize/",
-            "token_url": f"{url}/oauth2/token/",
-            "revoke_url": f"{url}/oauth2/token-revoke/",
+            **WaveSandbox.endpoint_values(url),
             "rounding_account_id": books.rounding_account(env, company).id,
             "sync_start_date": "2020-01-01",
             "conflict_policy": "provider",

@@ -5,11 +5,8 @@ in quickbooks_stream.py."""
 
 import json
 import os
-import re
 
-import requests
-
-from tools.providers import Doc, Provider
+from tools.providers import Doc, Provider, consent_code
 from tools.providers.quickbooks_stream import QuickBooksStream, money
 
 # QuickBooks account types -> the Odoo account type they map to in the harness company
@@ -102,28 +99,18 @@ class QuickBooks(QuickBooksStream, Provider):
             "client_id": "sandbox-client",
             "client_secret": "sandbox-secret",
             "webhook_secret": "sandbox-verifier",
-            "api_url": url,
-            "auth_url": f"{url}/connect/oauth2",
-            "token_url": f"{url}/oauth2/v1/tokens/bearer",
-            "revoke_url": f"{url}/v2/oauth2/tokens/revoke",
+            **self.sandbox.endpoint_values(url),
         }
 
     def connect(self, backend):
         """Connect through the sandbox's consent page, as the accountant would; the work of the
         OAuth callback is done here directly (no Odoo server needs to run)."""
         sandbox = self.sandbox
-        url = backend.action_connect()["url"]
-        session = requests.Session()
-        page = session.get(url, timeout=10)
-        ticket = re.search(r'name="ticket" value="([^"]+)"', page.text).group(1)
-        answer = session.post(
-            f"{sandbox.url}/connect/oauth2",
-            allow_redirects=False,
-            timeout=10,
-            data={"ticket": ticket, "realmId": sandbox.company.realm_id, "decision": "connect"},
+        realm = sandbox.company.realm_id
+        code = consent_code(
+            backend.action_connect()["url"], sandbox.endpoint_values(sandbox.url)["auth_url"], realmId=realm
         )
-        code = re.search(r"code=([^&]+)", answer.headers["Location"]).group(1)
-        backend._qbo_finish_oauth(code, sandbox.company.realm_id)
+        backend._qbo_finish_oauth(code, realm)
 
     def account_rows(self):
         return [

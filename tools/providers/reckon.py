@@ -14,9 +14,7 @@ simply disappear (no void); taxes are rates and groups read by effective date.
 
 from decimal import Decimal
 
-import requests
-
-from tools.providers import Doc, Provider, Refused
+from tools.providers import Doc, Provider, Refused, consent_code
 from tools.providers.reckon_stream import ReckonStream
 
 T = 30  # seconds, every request of the plug-in to the sandbox's pages
@@ -98,10 +96,7 @@ class Reckon(ReckonStream, Provider):
             "client_id": CLIENT_ID,
             "client_secret": CLIENT_SECRET,
             "reckon_subscription_key": KEY,
-            "api_url": f"{url}/r1/v2",
-            "auth_url": f"{url}/connect/authorize",
-            "token_url": f"{url}/connect/token",
-            "revoke_url": f"{url}/connect/revocation",
+            **self.sandbox.endpoint_values(url),
             "reckon_per_minute": self.request_limit_per_min,
             "reckon_concurrent": 4,
         }
@@ -110,19 +105,8 @@ class Reckon(ReckonStream, Provider):
         """Connect, Reckon's sign-in page, and the callback's work done here directly (no Odoo
         server needs to run); the one book is used at once (with several, the first is chosen
         on the form)."""
-        import re
-
-        url = backend.action_connect()["url"]
-        session = requests.Session()
-        page = session.get(url, timeout=T)
-        ticket = re.search(r'name="ticket" value="([^"]+)"', page.text).group(1)
-        answer = session.post(
-            f"{self.sandbox.url}/connect/authorize",
-            allow_redirects=False,
-            timeout=T,
-            data={"ticket": ticket, "decision": "connect"},
-        )
-        code = re.search(r"code=([^&]+)", answer.headers["Location"]).group(1)
+        authorize = self.sandbox.endpoint_values(self.sandbox.url)["auth_url"]
+        code = consent_code(backend.action_connect()["url"], authorize, T)
         if not backend._reckon_finish_oauth(code):
             backend.reckon_book_id = backend.env["connector.reckon.book"].search(
                 [("reckon_id", "=ilike", self.business.id)], limit=1

@@ -1,5 +1,7 @@
 """The chaos stream's changes made in Reckon One (a mix-in of the Reckon plug-in): customers
-created and changed, invoices created (approved, a quarter tax-inclusive), receipts recorded.
+created and changed, invoices created (approved, a quarter tax-inclusive), changed (a line's
+quantity, so the totals move) and deleted, receipts recorded. A change or a deletion takes a
+Reckon-made invoice nothing is paid on, on either side (each side pays its own).
 
 Each is made in-process through the sandbox's record types (``build``: Reckon's own rules and
 totals), as Reckon One's own screens would make it: it passes neither the gateway's request limit
@@ -23,25 +25,28 @@ class ReckonStream:
             ("reckon: new customer", self.reckon_create_customer, 2),
             ("reckon: customer changed", self.reckon_update_customer, 2),
             ("reckon: new invoice", self.reckon_create_invoice, 4),
+            ("reckon: invoice changed", self.reckon_change_invoice, 2),
+            ("reckon: invoice deleted", self.reckon_delete_invoice, 1),
             ("reckon: receipt", self.reckon_create_receipt, 3),
         ]
 
-    def reckon_write(self, resource, table, body, status=None):
-        """``body`` through the record type's rules into ``table``; Reckon's 400 raises Refused."""
+    def reckon_write(self, resource, table, body, status=None, old=None):
+        """``body`` through the record type's rules into ``table`` (replacing ``old``, as Reckon's
+        PUT does); Reckon's 400 raises Refused."""
         from tests.sandbox.reckon.store import ReckonError
         from tools.providers import Refused
 
         book = self.business
         with book.lock:
             try:
-                doc = resource.build(book, body)
+                doc = resource.build(book, body, old=old)
             except ReckonError as exc:
                 raise Refused(str(exc.status), str(exc.body())[:300]) from exc
             if status:
                 doc["status"] = status
             book.put(table, doc)
             if hasattr(resource, "after_write"):
-                resource.after_write(book, doc, None)
+                resource.after_write(book, doc, old)
         return doc
 
     def reckon_create_customer(self):
@@ -100,6 +105,47 @@ class ReckonStream:
             "lineItems": lines,
         }
         self.reckon_invoices.append(self.reckon_write(Invoices(), "invoices", body, status="Approved")["id"])
+
+    def _unpaid_invoice(self):
+        """An approved Reckon-made invoice with nothing paid on it in Reckon or in Odoo."""
+        choices = [
+            d
+            for d in self.business.snapshot("invoices")
+            if d.get("status") == "Approved"
+            and not d.get("transactionLinks")
+            and "odoo:" not in str(d.get("notes") or "")
+            and str(d["id"]) not in self.paid_in_odoo
+        ]
+        return self.rng.choice(choices) if choices else None
+
+    def reckon_change_invoice(self):
+        """One more of the first line's quantity, as in Reckon's invoice screen (a full replace)."""
+        from tests.sandbox.reckon.documents import Invoices
+
+        doc = self._unpaid_invoice()
+        if doc is None:
+            return
+        resource = Invoices()
+        with self.business.lock:
+            old = self.business.get("invoices", doc["id"])
+            body = resource.to_input(self.business, old)
+        line = body["lineItems"][0]
+        if line.get("itemDetails"):
+            line["itemDetails"]["quantity"] = Decimal(str(line["itemDetails"].get("quantity") or 1)) + 1
+        else:  # an account line: its amount up by ten
+            line["accountDetails"]["amount"] = Decimal(str(line["accountDetails"]["amount"])) + 10
+        self.reckon_write(resource, "invoices", body, status=old["status"], old=old)
+
+    def reckon_delete_invoice(self):
+        """Deleted in Reckon: gone from its lists, no trace to read (the nightly sweep finds it)."""
+        from tests.sandbox.reckon.documents import Invoices
+
+        doc = self._unpaid_invoice()
+        if doc is None:
+            return
+        with self.business.lock:
+            Invoices().delete(self.business, self.business.get("invoices", doc["id"]))
+        self.reckon_invoices[:] = [i for i in self.reckon_invoices if str(i) != str(doc["id"])]
 
     def reckon_create_receipt(self):
         """A receipt of an approved Reckon-made invoice Odoo does not pay: in full or 40%."""

@@ -13,9 +13,7 @@ read-only; deleted invoices simply disappear (no void).
 
 from decimal import Decimal
 
-import requests
-
-from tools.providers import Doc, Provider, Refused
+from tools.providers import Doc, Provider, Refused, consent_code
 from tools.providers.wave_stream import WaveStream
 
 T = 30  # seconds, every request of the plug-in to the sandbox's control API
@@ -86,10 +84,7 @@ class Wave(WaveStream, Provider):
             "provider": "wave",
             "client_id": "sandbox-client",
             "client_secret": "sandbox-secret",
-            "api_url": f"{url}/graphql/public",
-            "auth_url": f"{url}/oauth2/authorize/",
-            "token_url": f"{url}/oauth2/token/",
-            "revoke_url": f"{url}/oauth2/token-revoke/",
+            **self.sandbox.endpoint_values(url),
             "wave_per_minute": self.request_limit_per_min,
             "wave_concurrent": 2,
         }
@@ -97,19 +92,8 @@ class Wave(WaveStream, Provider):
     def connect(self, backend):
         """Connect, Wave's consent page (the business chosen there), and the callback's work done
         here directly (no Odoo server needs to run); the token answer names the business."""
-        import re
-
-        url = backend.action_connect()["url"]
-        session = requests.Session()
-        page = session.get(url, timeout=T)
-        ticket = re.search(r'name="ticket" value="([^"]+)"', page.text).group(1)
-        answer = session.post(
-            f"{self.sandbox.url}/oauth2/authorize/",
-            allow_redirects=False,
-            timeout=T,
-            data={"ticket": ticket, "businessId": self.business.id, "decision": "connect"},
-        )
-        code = re.search(r"code=([^&]+)", answer.headers["Location"]).group(1)
+        authorize = self.sandbox.endpoint_values(self.sandbox.url)["auth_url"]
+        code = consent_code(backend.action_connect()["url"], authorize, T, businessId=self.business.id)
         backend._wave_finish_oauth(code)
         if backend.state != "connected":
             raise RuntimeError(f"the Wave connection is {backend.state} after the consent page")

@@ -28,6 +28,7 @@ A sandbox that cannot run on this machine (a document it needs is missing) raise
 import copy
 import json
 import logging
+import sys
 import threading
 import urllib.parse
 from datetime import date, datetime
@@ -202,7 +203,26 @@ class Handler(BaseHTTPRequestHandler):
             pass
 
 
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):
+        """A client that went away mid-request (a connector process SIGKILLed by the chaos run)
+        is what a real service sees every day: not a traceback on the console."""
+        if isinstance(sys.exc_info()[1], ConnectionResetError | BrokenPipeError):
+            return
+        super().handle_error(request, client_address)
+
+
 class SandboxServer:
+    #: where a connection finds this sandbox's API and OAuth endpoints: connection field -> path
+    ENDPOINTS = {}
+
+    @classmethod
+    def endpoint_values(cls, url):
+        """The connection's endpoint fields for a sandbox served at ``url``."""
+        return {field: f"{url}{path}" for field, path in cls.ENDPOINTS.items()}
+
     """A loopback provider: its tenants (companies, books), lifecycle and background loops.
 
     Subclasses set ``handler_class`` and ``name``, add their first tenant (and reset their own
@@ -268,8 +288,7 @@ class SandboxServer:
 
     def start(self, host="127.0.0.1", port=0):
         handler = type("Handler", (self.handler_class,), {"sandbox": self})
-        self.server = ThreadingHTTPServer((host, port), handler)
-        self.server.daemon_threads = True
+        self.server = _Server((host, port), handler)
         self.thread = threading.Thread(target=self.server.serve_forever, name=self.name, daemon=True)
         self.thread.start()
         self._stop.clear()

@@ -49,6 +49,13 @@ class Faults(kit.Faults):
 
 
 class Sandbox(Webhooks, SandboxServer):
+    ENDPOINTS = {
+        "api_url": "",
+        "auth_url": "/connect/oauth2",
+        "token_url": "/oauth2/v1/tokens/bearer",
+        "revoke_url": "/v2/oauth2/tokens/revoke",
+    }
+
     """The whole fake Intuit: companies, OAuth clients and tokens, webhooks, stats."""
 
     name = "qbo-sandbox"

@@ -61,6 +61,13 @@ RESOURCES = {
 
 
 class Sandbox(SandboxServer):
+    ENDPOINTS = {
+        "api_url": "/r1/v2",
+        "auth_url": "/connect/authorize",
+        "token_url": "/connect/token",
+        "revoke_url": "/connect/revocation",
+    }
+
     """The whole fake Reckon: books, OAuth clients and tokens, subscription keys, the contract."""
 
     name = "reckon-sandbox"

@@ -66,6 +66,13 @@ class _Handler(Handler):
 
 
 class WaveSandbox(SandboxServer):
+    ENDPOINTS = {
+        "api_url": "/graphql/public",
+        "auth_url": "/oauth2/authorize/",
+        "token_url": "/oauth2/token/",
+        "revoke_url": "/oauth2/token-revoke/",
+    }
+
     """The whole fake Wave: one user, its businesses, OAuth clients and tokens, stats.
 
     Raises ``schema.SchemaMissing`` when Wave's schema is not on this machine.

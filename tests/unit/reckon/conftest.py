@@ -17,12 +17,13 @@ from odoo.addons.connector_base.lib import canonical
 from odoo.addons.connector_base.lib.oauth import OAuth2Helper
 
 from tests.sandbox.reckon import Sandbox
+from tests.unit import run_counts
 
 T = 10  # seconds, every request of the tests themselves
 REDIRECT = "http://127.0.0.1:1/callback"
 SCOPE = "openid read write offline_access"
 KEY = "sandbox-subscription-key"
-RUN = {"sandboxes": 0, "requests": 0, "answers": 0, "failed": [], "enabled": False, "pending": set(), "valid": 0}
+RUN = run_counts.RECKON  # printed at the end of the run by the root conftest
 
 
 def consent(url):
@@ -128,28 +129,6 @@ def reckon(request):
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "book(**size): the size of the generated Reckon book")
-
-
-def pytest_terminal_summary(terminalreporter):
-    if not RUN["sandboxes"]:
-        return
-    if not RUN["enabled"]:
-        terminalreporter.write_line("Reckon connector: openapi.yaml not here (../shared): exchanges not validated")
-        return
-    terminalreporter.write_line(
-        f"Reckon connector: {RUN['requests']} requests and {RUN['answers']} answers validated against "
-        f"Reckon's openapi.yaml in {RUN['sandboxes']} sandboxes; {len(RUN['failed'])} tests met a mismatch"
-    )
-    if RUN["valid"]:
-        ahead = ", ".join(sorted(RUN["pending"])) or "none"
-        terminalreporter.write_line(
-            f"Reckon connector: {RUN['valid']} canonical records validated; fields ahead of the schemas: {ahead}"
-        )
-
-
-def pytest_sessionfinish(session, exitstatus):
-    if RUN["failed"] and session.exitstatus == 0:
-        session.exitstatus = 1
 
 
 #: canonical fields the Reckon mappers emit ahead of the schemas (connector_base issue #13,

@@ -1,0 +1,45 @@
+"""The chaos run's reading of the Odoo server log: an ERROR it cannot account for is reported
+with the end of its traceback, so that a failed run says where the error came from."""
+
+from types import SimpleNamespace
+
+from tools.chaos_compare import ChaosCompare
+
+LOG = """\
+2026-11-29 10:30:08,100 20713 INFO db werkzeug: GET /queue_job/runjob 200
+2026-11-29 10:30:08,200 20713 ERROR db odoo.sql_db: bad query: b'INSERT INTO "connector_binding" ...'
+ERROR: duplicate key value violates unique constraint "connector_binding_external_uniq"
+DETAIL:  Key (backend_id, external_type, external_id)=(1, invoice, Invoice/7) already exists.
+2026-11-29 10:30:09,509 20713 ERROR db odoo.http: Exception during request handling.
+Traceback (most recent call last):
+  File "/odoo/http.py", line 2378, in __call__
+    request._post_init()
+  File "/odoo/sql_db.py", line 720, in borrow
+    raise PoolError('The Connection Pool Is Full')
+    ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
+psycopg2.pool.PoolError: The Connection Pool Is Full
+2026-11-29 10:30:10,000 20713 ERROR db odoo.addons.x: a plain error line
+2026-11-29 10:30:11,000 20713 INFO db werkzeug: GET /web/login 200
+"""
+
+
+def errors_of(tmp_path, text):
+    log = tmp_path / "odoo.log"
+    log.write_text(text)
+    return ChaosCompare.log_errors(SimpleNamespace(log=log))
+
+
+def test_an_unaccounted_error_is_reported_with_its_last_frame_and_exception(tmp_path):
+    errors, handled = errors_of(tmp_path, LOG)
+    assert handled == 1, "the binding race PostgreSQL refused is a handled conflict, not an error"
+    assert errors == [
+        "2026-11-29 10:30:09,509 20713 ERROR db odoo.http: Exception during request handling."
+        ' | File "/odoo/sql_db.py", line 720, in borrow'
+        " | psycopg2.pool.PoolError: The Connection Pool Is Full",
+        "2026-11-29 10:30:10,000 20713 ERROR db odoo.addons.x: a plain error line",
+    ]
+
+
+def test_an_error_on_the_log_last_line_is_reported_as_it_is(tmp_path):
+    errors, _handled = errors_of(tmp_path, "2026-11-29 10:30:10,000 1 ERROR db x: the end\n")
+    assert errors == ["2026-11-29 10:30:10,000 1 ERROR db x: the end"]
