@@ -5,8 +5,8 @@ SHELL := /bin/bash
 help:
 	@echo "make run    - bootstrap, then Odoo 18 with the connectors on http://localhost:8069 (demo database)"
 	@echo "make test   - bootstrap, lint, unit tests and Odoo tests on a fresh database"
-	@echo "make bench  - throughput, latency and memory on a provider sandbox (PROVIDER=quickbooks|wave|kashoo; QUICK=1: small)"
-	@echo "make chaos  - sync under faults, kills and token expiry, both sides compared (PROVIDER=quickbooks|wave|kashoo; QUICK=1: small)"
+	@echo "make bench  - throughput, latency and memory on a provider sandbox (PROVIDER=quickbooks|wave|kashoo|reckon; QUICK=1: small)"
+	@echo "make chaos  - sync under faults, kills and token expiry, both sides compared (PROVIDER=quickbooks|wave|kashoo|reckon; QUICK=1: small)"
 	@echo "make test-odoo ADDONS=a,b - the Odoo tests of some addons only, on database connectors_subset"
 	@echo "make lint   - the pre-commit hooks only"
 	@echo "make clean  - remove .venv and generated state (.odoo)"

@@ -21,6 +21,17 @@ die() {
     exit 2
 }
 
+# Drops database $1 if it exists, closing its connections first (a fresh database for a run).
+drop_database() {
+    "$PY" - "$1" <<'PYEOF'
+import os, sys, psycopg2
+conn = psycopg2.connect(host=os.environ["PGHOST"], port=os.environ["PGPORT"], user=os.environ["PGUSER_ODOO"],
+                        password=os.environ.get("PGPASSWORD_ODOO", "odoo"), dbname="postgres", connect_timeout=10)
+conn.autocommit = True
+conn.cursor().execute('DROP DATABASE IF EXISTS "%s" WITH (FORCE)' % sys.argv[1])
+PYEOF
+}
+
 # The Odoo source tree chosen by tools/bootstrap.sh (written to .venv/odoo-src).
 odoo_src() {
     [ -f "$VENV/odoo-src" ] || die "The environment is not bootstrapped." "Run: make test (or tools/bootstrap.sh)."

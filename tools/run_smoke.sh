@@ -25,13 +25,7 @@ bash "$ROOT/tools/pg.sh"
 ports="$(cd "$ROOT" && "$PY" -m tools.demo smoke-ports)"
 while read -r assignment; do export "${assignment?}"; done <<<"$ports"
 say "make run smoke check: fresh database '$DB', Odoo on port $PORT, sandboxes on $(cut -d= -f2 <<<"$ports" | paste -sd, -)"
-"$PY" - "$DB" <<'PYEOF'
-import os, sys, psycopg2
-conn = psycopg2.connect(host=os.environ["PGHOST"], port=os.environ["PGPORT"], user=os.environ["PGUSER_ODOO"],
-                        password=os.environ.get("PGPASSWORD_ODOO", "odoo"), dbname="postgres", connect_timeout=10)
-conn.autocommit = True
-conn.cursor().execute('DROP DATABASE IF EXISTS "%s" WITH (FORCE)' % sys.argv[1])
-PYEOF
+drop_database "$DB"
 
 # make run, in its own process group so that stopping it stops everything it started
 : >"$LOG"
