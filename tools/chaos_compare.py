@@ -18,18 +18,32 @@ HANDLED_QUERY_ERRORS = (
 
 
 LOG_LINE = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ ")
+CHAIN_LINE = re.compile(r"^(The above exception was the direct cause|During handling of the above exception)")
 
 
 def raised(lines, n):
     """What the traceback under the log line ``lines[n]`` ends with: its last frame and the
-    exception raised, as `` | File ... | <exception>``; empty when no traceback follows."""
+    exception raised, as `` | File ... | <exception>``, and where the exception was raised in
+    handling another (a chain), the first one's too, as `` | cause: File ... | <exception>``;
+    empty when no traceback follows."""
     end = n + 1
     while end < len(lines) and not LOG_LINE.match(lines[end]):
         end += 1
-    tail = [line.strip() for line in lines[n + 1 : end] if line.strip()]
-    frames = [line for line in tail if line.startswith("File ")]
-    where = f" | {frames[-1][:200]}" if frames else ""
-    return f"{where} | {tail[-1][:300]}" if tail else ""
+    chain = []  # per traceback of the chain: [last frame, exception text lines]
+    for line in lines[n + 1 : end]:
+        if line.startswith("Traceback (most recent call last)") or not chain:
+            chain.append([None, []])
+            if line.startswith("Traceback"):
+                continue
+        if line.startswith("  File "):
+            chain[-1] = [line.strip(), []]
+        elif line.strip() and not line[0].isspace() and not CHAIN_LINE.match(line):
+            chain[-1][1].append(line.strip())
+    said = [f" | {frame[:200]}" if frame else "" for frame, _text in chain]
+    said = [f"{where} | {' / '.join(text)[:400]}" for where, (_frame, text) in zip(said, chain) if text or where]
+    if not said:
+        return ""
+    return said[-1] + (f" | cause:{said[0][2:]}" if len(said) > 1 else "")
 
 
 def money(value):

@@ -251,13 +251,16 @@ def setup_company(env, provider, web_port, company_name=None, **backend_values):
 
 def wait_answering(process, url, wait, name):
     """Until the Odoo server ``process`` answers on ``url``; an error when it stops first or
-    does not answer within ``wait`` seconds."""
+    does not answer within ``wait`` seconds. Asked on /web/health, which answers once the
+    registry of the server's one database is loaded and renders no page: /web/login, asked
+    before, renders the frontend asset bundle, and a restarted server's first render of it
+    under load once failed with an ERROR in the chaos run's log that was the probe's own."""
     deadline = time.monotonic() + wait
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"{name} stopped at start (exit {process.returncode})")
         try:
-            requests.get(f"{url}/web/login", timeout=2)
+            requests.get(f"{url}/web/health", timeout=2)
             return
         except requests.RequestException:
             time.sleep(0.3)

@@ -46,21 +46,24 @@ PYEOF
     return 1
 }
 
+odoo_role_connects() {
+    PGPASSWORD="$PGPASSWORD_ODOO" "$PY" - <<'PYEOF' 2>/dev/null
+import os, psycopg2
+psycopg2.connect(host=os.environ["PGHOST"], port=os.environ["PGPORT"], user=os.environ["PGUSER_ODOO"],
+                 password=os.environ["PGPASSWORD"], dbname="postgres", connect_timeout=5).close()
+PYEOF
+}
+
 main() {
     if ! answers; then
         is_local || die "No PostgreSQL answers at $PGHOST:$PGPORT." "Start it, or set PGHOST and PGPORT to a server that answers."
         start_local_cluster
     fi
     # Odoo refuses to connect as 'postgres': it uses its own role with CREATEDB.
-    if PGPASSWORD="$PGPASSWORD_ODOO" "$PY" - <<'PYEOF' 2>/dev/null; then
-import os, psycopg2
-psycopg2.connect(host=os.environ["PGHOST"], port=os.environ["PGPORT"], user=os.environ["PGUSER_ODOO"],
-                 password=os.environ["PGPASSWORD"], dbname="postgres", connect_timeout=5).close()
-PYEOF
-        return 0
-    fi
+    odoo_role_connects && return 0
     say "Creating the PostgreSQL role '$PGUSER_ODOO' (LOGIN CREATEDB)"
-    sql_as_superuser "CREATE ROLE \"$PGUSER_ODOO\" LOGIN CREATEDB PASSWORD '$PGPASSWORD_ODOO'" ||
+    # a script started beside this one (two chaos runs) may have created it a moment before
+    sql_as_superuser "CREATE ROLE \"$PGUSER_ODOO\" LOGIN CREATEDB PASSWORD '$PGPASSWORD_ODOO'" || odoo_role_connects ||
         die "PostgreSQL answers at $PGHOST:$PGPORT but the role '$PGUSER_ODOO' could not be created." \
             "Create it yourself (CREATE ROLE $PGUSER_ODOO LOGIN CREATEDB PASSWORD '...'), and set PGUSER_ODOO / PGPASSWORD_ODOO."
 }

@@ -43,3 +43,37 @@ def test_an_unaccounted_error_is_reported_with_its_last_frame_and_exception(tmp_
 def test_an_error_on_the_log_last_line_is_reported_as_it_is(tmp_path):
     errors, _handled = errors_of(tmp_path, "2026-11-29 10:30:10,000 1 ERROR db x: the end\n")
     assert errors == ["2026-11-29 10:30:10,000 1 ERROR db x: the end"]
+
+
+CHAINED = """\
+2026-11-29 13:39:02,044 4104 ERROR db odoo.http: Exception during request handling.
+Traceback (most recent call last):
+  File "/odoo/addons/base/models/assetsbundle.py", line 300, in save_attachment
+    attachment = self.env['ir.attachment'].create(values)
+psycopg2.errors.SerializationFailure: could not serialize access due to concurrent update
+
+The above exception was the direct cause of the following exception:
+
+Traceback (most recent call last):
+  File "/odoo/http.py", line 2378, in __call__
+    response = request._serve_db()
+  File "<189>", line 676, in template_189
+odoo.addons.base.models.ir_qweb.QWebException: Error while render the template
+SerializationFailure: could not serialize access due to concurrent update
+Template: web.frontend_layout
+Node: <t t-call-assets="web.assets_frontend" t-js="false"/>
+2026-11-29 13:39:03,000 4104 INFO db werkzeug: GET /web/health 200
+"""
+
+
+def test_a_chained_error_is_reported_with_the_whole_exception_and_its_cause(tmp_path):
+    errors, _handled = errors_of(tmp_path, CHAINED)
+    assert errors == [
+        "2026-11-29 13:39:02,044 4104 ERROR db odoo.http: Exception during request handling."
+        ' | File "<189>", line 676, in template_189'
+        " | odoo.addons.base.models.ir_qweb.QWebException: Error while render the template"
+        " / SerializationFailure: could not serialize access due to concurrent update"
+        " / Template: web.frontend_layout / Node: <t t-call-assets=\"web.assets_frontend\" t-js=\"false\"/>"
+        ' | cause: File "/odoo/addons/base/models/assetsbundle.py", line 300, in save_attachment'
+        " | psycopg2.errors.SerializationFailure: could not serialize access due to concurrent update"
+    ]
