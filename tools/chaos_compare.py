@@ -39,8 +39,11 @@ def raised(lines, n):
             chain[-1] = [line.strip(), []]
         elif line.strip() and not line[0].isspace() and not CHAIN_LINE.match(line):
             chain[-1][1].append(line.strip())
-    said = [f" | {frame[:200]}" if frame else "" for frame, _text in chain]
-    said = [f"{where} | {' / '.join(text)[:400]}" for where, (_frame, text) in zip(said, chain) if text or where]
+    said = [
+        (f" | {frame[:200]}" if frame else "") + f" | {' / '.join(text)[:400]}"
+        for frame, text in chain
+        if frame or text
+    ]
     if not said:
         return ""
     return said[-1] + (f" | cause:{said[0][2:]}" if len(said) > 1 else "")

@@ -73,7 +73,7 @@ def test_a_chained_error_is_reported_with_the_whole_exception_and_its_cause(tmp_
         ' | File "<189>", line 676, in template_189'
         " | odoo.addons.base.models.ir_qweb.QWebException: Error while render the template"
         " / SerializationFailure: could not serialize access due to concurrent update"
-        " / Template: web.frontend_layout / Node: <t t-call-assets=\"web.assets_frontend\" t-js=\"false\"/>"
+        ' / Template: web.frontend_layout / Node: <t t-call-assets="web.assets_frontend" t-js="false"/>'
         ' | cause: File "/odoo/addons/base/models/assetsbundle.py", line 300, in save_attachment'
         " | psycopg2.errors.SerializationFailure: could not serialize access due to concurrent update"
     ]
