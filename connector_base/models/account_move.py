@@ -9,19 +9,21 @@ class AccountMove(models.Model):
     def _post(self, soft=True):
         posted = super()._post(soft=soft)
         backend = self.env["connector.backend"]
-        invoices = posted.filtered(lambda m: m.is_invoice(include_receipts=False))
-        backend._enqueue_export("invoice", invoices)
-        backend._enqueue_export(
-            "journal_entry",
-            posted.filtered(lambda m: m.move_type == "entry" and not m.origin_payment_id and not m.statement_line_id),
-        )
+        backend._enqueue_export("invoice", posted.filtered(lambda m: m.is_invoice(include_receipts=False)))
+        backend._enqueue_export("journal_entry", posted._connector_journal_entries())
         return posted
 
     def button_cancel(self):
-        """An invoice cancelled in Odoo is voided at the provider (deleted where it has no
-        void); one never sent is not sent."""
+        """An invoice or journal entry cancelled in Odoo is voided at the provider (deleted where
+        it has no void); one never sent is not sent."""
         res = super().button_cancel()
-        self.env["connector.backend"]._enqueue_export(
-            "invoice", self.filtered(lambda m: m.state == "cancel" and m.is_invoice(include_receipts=False))
-        )
+        cancelled = self.filtered(lambda m: m.state == "cancel")
+        backend = self.env["connector.backend"]
+        backend._enqueue_export("invoice", cancelled.filtered(lambda m: m.is_invoice(include_receipts=False)))
+        backend._enqueue_export("journal_entry", cancelled._connector_journal_entries())
         return res
+
+    def _connector_journal_entries(self):
+        """The miscellaneous entries a connection sends as journal entries: not those of a
+        payment or a bank statement line, which the provider has as their own documents."""
+        return self.filtered(lambda m: m.move_type == "entry" and not m.origin_payment_id and not m.statement_line_id)

@@ -1,9 +1,11 @@
 """What an accountant undoes in Odoo after it was sent reaches QuickBooks, against the
-sandbox: a cancelled invoice or payment is voided there, an unreconciled credit note's
-application is voided there, and what was cancelled before it was ever sent is not sent."""
+sandbox: a cancelled invoice or payment is voided there, a cancelled journal entry deleted
+(QuickBooks has no void for one), an unreconciled credit note's application is voided there,
+and what was cancelled before it was ever sent is not sent."""
 
 from decimal import Decimal
 
+from odoo import Command
 from odoo.tests import tagged
 
 from .common import QuickBooksCase
@@ -26,6 +28,22 @@ class TestQuickBooksOdooCancels(QuickBooksCase):
     def remote(self, kind, record):
         entity, doc_id = self.Binding._for_record(self.backend, kind, record).external_id.split("/")
         return self.sandbox.company.get(entity, doc_id)
+
+    def journal_entry(self, amount):
+        entry = self.env["account.move"].create(
+            {
+                "move_type": "entry",
+                "ref": "Owner loan",
+                "line_ids": [
+                    Command.create(
+                        {"account_id": self.company_data["default_journal_bank"].default_account_id.id, "debit": amount}
+                    ),
+                    Command.create({"account_id": self.company_data["default_account_revenue"].id, "credit": amount}),
+                ],
+            }
+        )
+        entry.action_post()
+        return entry
 
     def pay(self, move, amount):
         register = self.env["account.payment.register"].with_context(active_model="account.move", active_ids=move.ids)
@@ -107,3 +125,32 @@ class TestQuickBooksOdooCancels(QuickBooksCase):
         )
         self.assertFalse(self.quarantine_messages())
         self.assertEqual(money(invoice.amount_residual), money(invoice.amount_total))
+
+    def test_a_journal_entry_cancelled_in_odoo_is_deleted_in_quickbooks(self):
+        self.backend.direction_journal_entry = "both"
+        entry = self.journal_entry(500.0)
+        self.run_jobs()
+        entry_id = self.Binding._for_record(self.backend, "journal_entry", entry).external_id
+        self.assertTrue(self.sandbox.company.get("JournalEntry", entry_id))
+        entry.button_cancel()
+        self.run_jobs()
+        self.assertFalse(self.quarantine_messages())
+        self.assertFalse(
+            [doc for doc in self.qbo_docs("JournalEntry") if doc["Id"] == entry_id], "gone from QuickBooks' books"
+        )
+        self.assertEqual(entry.state, "cancel")
+        # QuickBooks' change feed then reports the deletion: the echo of our own, nothing changes
+        self.env["connector.engine"]._import_safely(
+            self.backend, "journal_entry", {"external_id": entry_id, "deleted": True}
+        )
+        self.assertEqual(entry.state, "cancel")
+        self.assertFalse(self.quarantine_messages())
+
+    def test_a_journal_entry_cancelled_before_it_was_sent_is_not_sent(self):
+        self.backend.direction_journal_entry = "both"
+        before = len(self.qbo_docs("JournalEntry"))
+        entry = self.journal_entry(75.0)
+        entry.button_cancel()
+        self.run_jobs()
+        self.assertEqual(len(self.qbo_docs("JournalEntry")), before)
+        self.assertFalse(self.Binding._for_record(self.backend, "journal_entry", entry))

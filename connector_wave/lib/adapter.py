@@ -356,6 +356,11 @@ class WaveAdapter(WaveReading, WaveLookup, ProviderAdapter):
         an account or a sales tax (Wave deletes none of those)."""
         if kind == "party" and mappers.id_kind(external_id) == "Vendor":
             raise errors.PayloadValidationError("Wave's vendors are read-only in its public API")
+        if kind == "journal_entry":
+            raise errors.PayloadValidationError(
+                "Wave's API cannot delete a money transaction (they are create-only): delete it in Wave by hand, "
+                "then resolve this row"
+            )
         if kind not in self.DELETES:
             raise errors.PayloadValidationError(f"Wave cannot delete {kind} records")
         name, key = self.DELETES[kind]

@@ -193,6 +193,10 @@ def test_journal_entries_go_out_as_money_transactions_only_when_enabled_and_only
     assert transaction and version is None and stored["externalId"] == "odoo:account.move:9"
     with pytest.raises(errors.PayloadValidationError, match="create-only"):
         enabled.write("journal_entry", entry, external_id=transaction, reference="odoo:account.move:9")
+    # cancelled in Odoo: Wave cannot delete it, and the accountant is told to, in Wave
+    with pytest.raises(errors.PayloadValidationError, match="delete it in Wave by hand"):
+        enabled.delete("journal_entry", transaction)
+    assert len(wave.docs("Transaction")) == 1
     wave.control("faults", lose_response=1)
     with pytest.raises(errors.OutcomeUnknownError):
         enabled.write("journal_entry", entry, reference="odoo:account.move:10")

@@ -251,10 +251,13 @@ class ConnectorEngine(models.AbstractModel):
                 role = {"liability_payable": "vendor", "asset_receivable": "customer"}.get(line.account_id.account_type)
                 data["partner"] = self._external_ref(backend, "party", line.partner_id.commercial_partner_id, role)
             lines.append(data)
-        return {
+        data = {
             "number": move.name if move.name != "/" else None,
             "date": fields.Date.to_string(move.date),
             "currency": move.currency_id.name,
             "memo": move.ref or None,
             "lines": lines,
         }
+        if move.state == "cancel":  # deleted at the provider (a posted entry's digest is left as it was)
+            data["state"] = "void"
+        return data
