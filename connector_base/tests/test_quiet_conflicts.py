@@ -1,3 +1,5 @@
+from psycopg2 import IntegrityError
+
 from odoo import SUPERUSER_ID, api
 from odoo.tests import TransactionCase, tagged
 
@@ -67,3 +69,35 @@ class TestQuietConflicts(TransactionCase):
                 backend._run_job("import_batch", "invoice")
             self.assertTrue(waited.exception.ignore_retry)
             self.assertEqual(waited.exception.seconds, 30)
+
+    def test_a_record_two_workers_link_at_the_same_moment_is_a_retry_without_an_error_line(self):
+        """A webhook's re-read and a poll (or an export and its echo) link the same record: the
+        second link PostgreSQL refuses is a retry, which finds the first, and no ERROR line."""
+        with self.registry.cursor() as first, self.registry.cursor() as second:
+            env1 = api.Environment(first, SUPERUSER_ID, {})
+            env2 = api.Environment(second, SUPERUSER_ID, {})
+            partner_id = env1["res.partner"].create({"name": "Linked Twice"}).id
+            first.commit()
+            self.addCleanup(self._drop_partner, partner_id)
+            env2["connector.binding"].search_count([])  # the second worker's snapshot starts now
+            vals = {
+                "backend_id": self.backend_id,
+                "external_type": "party",
+                "external_id": "C-77",
+                "res_model": "res.partner",
+                "res_id": partner_id,
+            }
+            env1["connector.binding"].create(vals)
+            first.commit()
+            with self.assertNoLogs("odoo.sql_db", "ERROR"), self.assertRaises(TransientError) as retried:
+                with env2["connector.engine"]._savepoint("party", "C-77"):
+                    env2["connector.binding"].create(vals)
+            self.assertIn("linked by another job at the same moment", str(retried.exception))
+            # the same refusal outside the engine's savepoint, which nothing handles, is still logged
+            with self.assertLogs("odoo.sql_db", "ERROR"), self.assertRaises(IntegrityError):
+                with second.savepoint():
+                    env2["connector.binding"].create(vals)
+
+    def _drop_partner(self, partner_id):
+        with self.registry.cursor() as cr:
+            api.Environment(cr, SUPERUSER_ID, {})["res.partner"].browse(partner_id).unlink()

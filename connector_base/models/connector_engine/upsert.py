@@ -8,9 +8,17 @@ export), applies the conflict policy, and links a document our export stamped be
 export recorded its link (``_adopt``). ``_dependency`` imports the partner of an invoice, the
 invoice of a payment, first. ``content_hash`` and ``reference_for``, used by the import and
 the export, are defined here.
+
+Two jobs linking the same record at the same moment (a webhook and a poll, an export and its
+echo) meet the binding's unique constraint: the second job's savepoint turns it into a retry,
+which finds the first one's link. Odoo's cursor logs every refused query at ERROR ("bad
+query"), which here would be an error line for nothing gone wrong, so inside the savepoint
+that one refusal is logged by the engine instead, at INFO (``_BindingRace``).
 """
 
 import hashlib
+import logging
+import threading
 from contextlib import contextmanager
 
 from psycopg2 import IntegrityError
@@ -21,6 +29,33 @@ from odoo.tools import float_compare
 
 from ...lib import canonical, errors
 from ...lib.money import json_dumps
+
+_logger = logging.getLogger(__name__)
+
+
+def _binding_conflict(exc):
+    """Whether ``exc`` is PostgreSQL refusing a second link of the same record."""
+    constraint = getattr(getattr(exc, "diag", None), "constraint_name", None) or ""
+    return isinstance(exc, IntegrityError) and constraint.startswith("connector_binding")
+
+
+class _BindingRace(logging.Filter):
+    """On ``odoo.sql_db``: drops its "bad query" record of a binding conflict met inside the
+    engine's savepoint of this thread (which makes it a retry and logs it itself); every other
+    record passes."""
+
+    inside = threading.local()
+
+    def filter(self, record):
+        if not getattr(self.inside, "depth", 0):
+            return True
+        args = record.args if isinstance(record.args, tuple) else ()
+        return not (len(args) == 2 and _binding_conflict(args[1]))
+
+
+_SQL_LOGGER = logging.getLogger("odoo.sql_db")
+if not any(isinstance(f, _BindingRace) for f in _SQL_LOGGER.filters):
+    _SQL_LOGGER.addFilter(_BindingRace())
 
 #: canonical kind -> Odoo model of the bound record
 KIND_MODELS = {
@@ -93,16 +128,19 @@ class ConnectorEngine(models.AbstractModel):
         binding's own constraints this is another job that linked the same record a moment
         before (a webhook and a poll, or an export and its echo): a retry, which finds that
         link. Any other constraint is the payload's problem, for a person to look at."""
+        inside = _BindingRace.inside
+        inside.depth = getattr(inside, "depth", 0) + 1
         try:
             with self.env.cr.savepoint():
                 yield
         except IntegrityError as exc:
-            constraint = getattr(getattr(exc, "diag", None), "constraint_name", None) or ""
-            if constraint.startswith("connector_binding"):
-                raise errors.TransientError(
-                    f"{kind} {what} was linked by another job at the same moment: it is read again", retry_after=5
-                ) from None
+            if _binding_conflict(exc):
+                message = f"{kind} {what} was linked by another job at the same moment: it is read again"
+                _logger.info("%s (%s)", message, exc.diag.constraint_name)
+                raise errors.TransientError(message, retry_after=5) from None
             raise errors.PayloadValidationError(f"Odoo refused {kind} {what}: {str(exc).splitlines()[0]}") from None
+        finally:
+            inside.depth -= 1
 
     def _keep_waiting_mapping(self, backend, exc):
         """The record was rolled back; the mapping row it waits on must stay, so that the
