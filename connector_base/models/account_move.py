@@ -9,7 +9,7 @@ class AccountMove(models.Model):
     def _post(self, soft=True):
         posted = super()._post(soft=soft)
         backend = self.env["connector.backend"]
-        backend._enqueue_export("invoice", posted.filtered(lambda m: m.is_invoice(include_receipts=False)))
+        backend._enqueue_export("invoice", posted._connector_invoices())
         backend._enqueue_export("journal_entry", posted._connector_journal_entries())
         return posted
 
@@ -19,9 +19,13 @@ class AccountMove(models.Model):
         res = super().button_cancel()
         cancelled = self.filtered(lambda m: m.state == "cancel")
         backend = self.env["connector.backend"]
-        backend._enqueue_export("invoice", cancelled.filtered(lambda m: m.is_invoice(include_receipts=False)))
+        backend._enqueue_export("invoice", cancelled._connector_invoices())
         backend._enqueue_export("journal_entry", cancelled._connector_journal_entries())
         return res
+
+    def _connector_invoices(self):
+        """The invoices, bills and credit notes a connection sends as documents (not receipts)."""
+        return self.filtered(lambda m: m.is_invoice(include_receipts=False))
 
     def _connector_journal_entries(self):
         """The miscellaneous entries a connection sends as journal entries: not those of a

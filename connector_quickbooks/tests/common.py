@@ -187,6 +187,30 @@ class QuickBooksCase(sandboxes.ConnectorJobsMixin, sandboxes.AccountMappingMixin
         move.action_post()
         return move
 
+    def make_journal_entry(self, amount, ref="Owner loan", **vals):
+        """A posted miscellaneous entry: ``amount`` into the bank, against revenue."""
+        entry = self.env["account.move"].create(
+            {
+                "move_type": "entry",
+                "ref": ref,
+                "line_ids": [
+                    Command.create(
+                        {
+                            "name": "Loan in",
+                            "account_id": self.company_data["default_journal_bank"].default_account_id.id,
+                            "debit": amount,
+                        }
+                    ),
+                    Command.create(
+                        {"name": ref, "account_id": self.company_data["default_account_revenue"].id, "credit": amount}
+                    ),
+                ],
+                **vals,
+            }
+        )
+        entry.action_post()
+        return entry
+
     def make_invoice(self, partner, amount="100.00", currency=None, post=True, **vals):
         move = self.env["account.move"].create(
             {

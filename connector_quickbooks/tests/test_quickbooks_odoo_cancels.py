@@ -5,7 +5,6 @@ and what was cancelled before it was ever sent is not sent."""
 
 from decimal import Decimal
 
-from odoo import Command
 from odoo.tests import tagged
 
 from .common import QuickBooksCase
@@ -28,22 +27,6 @@ class TestQuickBooksOdooCancels(QuickBooksCase):
     def remote(self, kind, record):
         entity, doc_id = self.Binding._for_record(self.backend, kind, record).external_id.split("/")
         return self.sandbox.company.get(entity, doc_id)
-
-    def journal_entry(self, amount):
-        entry = self.env["account.move"].create(
-            {
-                "move_type": "entry",
-                "ref": "Owner loan",
-                "line_ids": [
-                    Command.create(
-                        {"account_id": self.company_data["default_journal_bank"].default_account_id.id, "debit": amount}
-                    ),
-                    Command.create({"account_id": self.company_data["default_account_revenue"].id, "credit": amount}),
-                ],
-            }
-        )
-        entry.action_post()
-        return entry
 
     def pay(self, move, amount):
         register = self.env["account.payment.register"].with_context(active_model="account.move", active_ids=move.ids)
@@ -128,7 +111,7 @@ class TestQuickBooksOdooCancels(QuickBooksCase):
 
     def test_a_journal_entry_cancelled_in_odoo_is_deleted_in_quickbooks(self):
         self.backend.direction_journal_entry = "both"
-        entry = self.journal_entry(500.0)
+        entry = self.make_journal_entry(500.0)
         self.run_jobs()
         entry_id = self.Binding._for_record(self.backend, "journal_entry", entry).external_id
         self.assertTrue(self.sandbox.company.get("JournalEntry", entry_id))
@@ -149,7 +132,7 @@ class TestQuickBooksOdooCancels(QuickBooksCase):
     def test_a_journal_entry_cancelled_before_it_was_sent_is_not_sent(self):
         self.backend.direction_journal_entry = "both"
         before = len(self.qbo_docs("JournalEntry"))
-        entry = self.journal_entry(75.0)
+        entry = self.make_journal_entry(75.0)
         entry.button_cancel()
         self.run_jobs()
         self.assertEqual(len(self.qbo_docs("JournalEntry")), before)

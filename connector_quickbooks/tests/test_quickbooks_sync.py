@@ -3,7 +3,6 @@ import json
 from datetime import timedelta
 from decimal import Decimal
 
-from odoo import Command
 from odoo.tests import tagged
 
 from odoo.addons.queue_job.exception import RetryableJobError
@@ -453,30 +452,7 @@ class TestQuickBooksSync(QuickBooksCase):
         self.backend.direction_journal_entry = "both"
         vendor = self.env["res.partner"].create({"name": "Returns Supplier Co", "supplier_rank": 1})
         credit = self.make_vendor_document("in_refund", vendor, "2026-11-06", "Returned pavers", 120.0)
-        entry = self.env["account.move"].create(
-            {
-                "move_type": "entry",
-                "date": "2026-11-07",
-                "ref": "Owner loan",
-                "line_ids": [
-                    Command.create(
-                        {
-                            "name": "Loan in",
-                            "account_id": self.company_data["default_journal_bank"].default_account_id.id,
-                            "debit": 500.0,
-                        }
-                    ),
-                    Command.create(
-                        {
-                            "name": "Owner loan",
-                            "account_id": self.company_data["default_account_revenue"].id,
-                            "credit": 500.0,
-                        }
-                    ),
-                ],
-            }
-        )
-        entry.action_post()
+        entry = self.make_journal_entry(500.0, date="2026-11-07")
         self.run_jobs()
         self.assertFalse(self.quarantine_messages())
         Binding = self.env["connector.binding"]
