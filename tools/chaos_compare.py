@@ -9,10 +9,12 @@ from tools.harness import pg_command
 
 CENT = Decimal("0.01")
 # a failed query that Odoo logs at ERROR although the job handles it: PostgreSQL refused a
-# concurrent update (queue_job runs the job again), or another job linked the same record a
-# moment before (the engine makes it a retry)
+# concurrent update or broke a deadlock between two transactions (Odoo's PG_CONCURRENCY_ERRORS_TO_RETRY:
+# queue_job runs the job again, Odoo the request), or another job linked the same record a moment
+# before (the engine makes it a retry)
 HANDLED_QUERY_ERRORS = (
     "could not serialize access due to concurrent update",
+    "deadlock detected",
     'duplicate key value violates unique constraint "connector_binding_',
 )
 
@@ -139,7 +141,7 @@ class ChaosCompare:
             [("model_name", "=", "connector.backend"), ("state", "in", ("failed", "wait_dependencies"))]
         )
         untyped = [f"job {j.uuid} {j.state}: {j.exc_name or ''} {(j.exc_message or '')[:200]}" for j in failed_jobs]
-        errors, serialization = self.log_errors()
+        errors, handled_query_errors = self.log_errors()
         untyped += [f"server log: {line}" for line in errors]
         leaked, secrets_checked, dump_size = self.secrets_found()
         if not drained:
@@ -169,7 +171,7 @@ class ChaosCompare:
             "provider_limits": provider.limits_note,
             "events": dict(self.events),
             "server_kills": self.server.restarts,
-            "handled_query_errors": serialization,
+            "handled_query_errors": handled_query_errors,
             "sandbox": {
                 "requests": stats["requests"],
                 "throttled": stats["throttled"],
@@ -192,18 +194,19 @@ class ChaosCompare:
 
     def log_errors(self):
         """ERROR lines of the server log, less the queries PostgreSQL refused for a concurrent
-        update: Odoo logs those, and queue_job runs the job again in a new transaction."""
+        update or a deadlock: Odoo logs those, and queue_job runs the job again in a new
+        transaction (a job that still fails shows in the comparison and in its own ERROR line)."""
         lines = self.log.read_text(errors="replace").splitlines()
-        errors, serialization = [], 0
+        errors, handled = [], 0
         for n, line in enumerate(lines):
             if " ERROR " not in line:
                 continue
             following = "\n".join(lines[n + 1 : n + 4])
             if "bad query" in line and any(handled in following for handled in HANDLED_QUERY_ERRORS):
-                serialization += 1
+                handled += 1
             else:
                 errors.append(f"{line[:300]}{raised(lines, n)}")
-        return errors, serialization
+        return errors, handled
 
     def secrets_found(self):
         """Plaintext secrets in a pg_dump of the database or in the server log: those the plug-in

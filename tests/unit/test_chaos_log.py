@@ -10,6 +10,12 @@ LOG = """\
 2026-11-29 10:30:08,200 20713 ERROR db odoo.sql_db: bad query: b'INSERT INTO "connector_binding" ...'
 ERROR: duplicate key value violates unique constraint "connector_binding_external_uniq"
 DETAIL:  Key (backend_id, external_type, external_id)=(1, invoice, Invoice/7) already exists.
+2026-11-29 10:30:08,300 20713 ERROR db odoo.sql_db: bad query: b' UPDATE "account_move" SET "state" = ...'
+ERROR: deadlock detected
+DETAIL:  Process 7845 waits for ShareLock on transaction 99041; blocked by process 7787.
+Process 7787 waits for ShareLock on transaction 99073; blocked by process 7845.
+2026-11-29 10:30:08,400 20713 ERROR db odoo.sql_db: bad query: b' UPDATE "account_move" SET "state" = ...'
+ERROR: new row for relation "account_move" violates check constraint "account_move_state_check"
 2026-11-29 10:30:09,509 20713 ERROR db odoo.http: Exception during request handling.
 Traceback (most recent call last):
   File "/odoo/http.py", line 2378, in __call__
@@ -31,8 +37,11 @@ def errors_of(tmp_path, text):
 
 def test_an_unaccounted_error_is_reported_with_its_last_frame_and_exception(tmp_path):
     errors, handled = errors_of(tmp_path, LOG)
-    assert handled == 1, "the binding race PostgreSQL refused is a handled conflict, not an error"
+    assert handled == 2, "the binding race and the deadlock PostgreSQL broke are retried, not errors"
     assert errors == [
+        "2026-11-29 10:30:08,400 20713 ERROR db odoo.sql_db: bad query: "
+        'b\' UPDATE "account_move" SET "state" = ...\''
+        ' | ERROR: new row for relation "account_move" violates check constraint "account_move_state_check"',
         "2026-11-29 10:30:09,509 20713 ERROR db odoo.http: Exception during request handling."
         ' | File "/odoo/sql_db.py", line 720, in borrow'
         " | psycopg2.pool.PoolError: The Connection Pool Is Full",
