@@ -79,6 +79,44 @@ class TestQuickBooksSync(QuickBooksCase):
         self.import_kinds()
         self.assertEqual(counts, {m: self.env[m].search_count([]) for m in counts})
 
+    def test_terms_renamed_in_quickbooks_are_read_again_with_the_contacts_within_the_hour(self):
+        """The contacts' poll runs every minute; payment terms and methods are read with it at
+        most once an hour, and at once by *Import all*."""
+        self.connect()
+        self.import_kinds(("party",))
+        Terms = self.env["connector.payment.term.mapping"]
+        term = next(doc for doc in self.qbo_docs("Term") if doc["Name"] == "Net 15")
+        mapping = Terms.search([("backend_id", "=", self.backend.id), ("external_id", "=", term["Id"])])
+        self.assertEqual(mapping.external_name, "Net 15")
+        self.sandbox.clock_offset = timedelta(seconds=5)
+        self.control(
+            "change",
+            entity="Term",
+            operation="update",
+            body={"Id": term["Id"], "SyncToken": term["SyncToken"], "sparse": True, "Name": "Net 15 (trade)"},
+        )
+        self.import_kinds(("party",))
+        self.assertEqual(mapping.external_name, "Net 15", "a poll within the hour does not read the terms again")
+        lists = self.env["connector.cursor"].search(
+            [("backend_id", "=", self.backend.id), ("kind", "=", "reference_lists")]
+        )
+        lists.last_run_at -= timedelta(hours=1, seconds=1)  # an hour later
+        self.import_kinds(("party",))
+        self.assertEqual(mapping.external_name, "Net 15 (trade)")
+
+        term = next(doc for doc in self.qbo_docs("Term") if doc["Id"] == term["Id"])
+        self.control(
+            "change",
+            entity="Term",
+            operation="update",
+            body={"Id": term["Id"], "SyncToken": term["SyncToken"], "sparse": True, "Name": "N15"},
+        )
+        self.backend.action_import_all()  # reads everything again, the terms at once
+        self.env["queue.job"].sudo().search([("model_name", "=", "connector.backend")]).unlink()
+        self.import_kinds(("party",))
+        self.assertEqual(mapping.external_name, "N15")
+        self.assertEqual(len(Terms.search([("backend_id", "=", self.backend.id)])), 3, "no term row twice")
+
     def test_cdc_increment_brings_changes_and_deletions(self):
         self.connect()
         self.import_kinds()

@@ -101,13 +101,13 @@ class ConnectorBackend(models.Model):
 
         Return the counts: read, new (bindings created), quarantined. ``commit_every``
         (headless first loads only) commits after so many records."""
-        if kind == "party":  # parties and the documents after them point to terms and methods
-            self._import_reference_lists()
         Binding = self.env["connector.binding"].sudo()
         binding_domain = [("backend_id", "=", self.id), ("external_type", "=", kind)]
         bound_before = Binding.search_count(binding_domain)
         cursor = self.env["connector.cursor"]._take(self, kind)
         position = cursor.position
+        if kind == "party":  # parties and the documents after them point to terms and methods
+            self._refresh_reference_lists(everything=not position)
         engine = self.env["connector.engine"]
         done = quarantined = unsaved = 0
         changes = self._get_adapter().changes(kind, since=cursor.position or self._start_position())
@@ -221,22 +221,46 @@ class ConnectorBackend(models.Model):
         since = fields.Datetime.now() - timedelta(hours=hours)
         return since.strftime("%Y-%m-%dT%H:%M:%S+00:00")
 
+    #: how long the contacts' polls go without reading payment terms and methods again. A
+    #: term a document names before then gets its mapping row at once, named by its id until
+    #: the next read; the document keeps its own due date meanwhile.
+    REFERENCE_LISTS_EVERY = timedelta(hours=1)
+
+    def _refresh_reference_lists(self, everything=False):
+        """Payment terms and methods read again when the contacts' import starts from the
+        beginning (``everything``) or the last read is REFERENCE_LISTS_EVERY old; not when
+        another job is reading them now. Their own cursor (kind ``reference_lists``) keeps
+        when they were read, so a poll every minute does not cost the provider's request
+        budget two list reads each time."""
+        try:
+            lists = self.env["connector.cursor"]._take(self, "reference_lists")
+        except errors.LockBusyError:
+            return
+        last = lists.last_run_at
+        if not everything and last and fields.Datetime.now() - last < self.REFERENCE_LISTS_EVERY:
+            return
+        self._import_reference_lists()
+        lists._advance(lists.position)
+
     def _import_reference_lists(self):
-        """Payment terms and methods into their mapping tables, named, with suggestions. A row
-        two jobs add at once (the initial import's contacts and a poll's, both reading the lists
-        before either takes the cursor) is the mixin's handled conflict: one job retries."""
+        """Payment terms and methods into their mapping tables, named, with suggestions; a row
+        is written only where the provider changed it. A row two jobs add at once is the
+        mixin's handled conflict: one job retries."""
         models_by_list = {
             "payment_term": "connector.payment.term.mapping",
             "payment_method": "connector.payment.method.mapping",
         }
         for name, rows in self._get_adapter().reference_lists().items():
             Mapping = self.env[models_by_list[name]].sudo()
+            known = {row.external_id: row for row in Mapping.search([("backend_id", "=", self.id)])}
             for external_id, label, extra in rows:
-                row = Mapping.search([("backend_id", "=", self.id), ("external_id", "=", str(external_id))], limit=1)
+                row = known.get(str(external_id))
                 vals = dict(extra, external_name=label)
                 if not row:
                     row = Mapping._insert_missing(self, str(external_id), label)
-                row.write(vals)
+                changed = {key: value for key, value in vals.items() if row[key] != value}
+                if changed:
+                    row.write(changed)
                 if not row[Mapping._target_field]:
                     row._suggest()
 
