@@ -33,7 +33,7 @@ from .common import (
     money,
     ref_value,
 )
-from .errors import Fault, business, not_found
+from .errors import Fault, business, not_found, required
 from .lists import ListRules
 from .query import _field, _matches, _sort_key, parse_query
 from .transactions import TransactionRules
@@ -164,10 +164,10 @@ class Company(ListRules, TransactionRules):
             return False
         return not active or doc.get("Active", True)
 
-    def _require_ref(self, entity, doc, key, *, required=False):
+    def _require_ref(self, entity, doc, key, *, mandatory=False):
         value = ref_value(doc, key)
         if value is None:
-            if required:
+            if mandatory:
                 raise required(key)
             return None
         if not self._ref_exists(entity, value):

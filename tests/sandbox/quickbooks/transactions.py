@@ -90,7 +90,7 @@ class TransactionRules:
                     element="Line.DetailType",
                 )
             detail = line.setdefault(detail_key, {})
-            self._require_ref("Item", detail, "ItemRef", required=True)
+            self._require_ref("Item", detail, "ItemRef", mandatory=True)
             if detail.get("Qty") is not None and detail.get("UnitPrice") is not None:
                 computed = money(dec(detail["Qty"]) * dec(detail["UnitPrice"]))
                 if line.get("Amount") is not None and money(line["Amount"]) != computed:
@@ -232,7 +232,7 @@ class TransactionRules:
         return total
 
     def _prepare_txn_invoice(self, doc):
-        self._require_ref("Customer", doc, "CustomerRef", required=True)
+        self._require_ref("Customer", doc, "CustomerRef", mandatory=True)
         self._check_party_currency(doc, "CustomerRef", "Customer")
         self._require_ref("Term", doc, "SalesTermRef")
         if doc.get("DocNumber") is None and not self.custom_doc_numbers:
@@ -277,9 +277,9 @@ class TransactionRules:
                 )
             detail = line.setdefault(kind, {})
             if kind == "AccountBasedExpenseLineDetail":
-                self._require_ref("Account", detail, "AccountRef", required=True)
+                self._require_ref("Account", detail, "AccountRef", mandatory=True)
             else:
-                self._require_ref("Item", detail, "ItemRef", required=True)
+                self._require_ref("Item", detail, "ItemRef", mandatory=True)
                 if detail.get("Qty") is not None and detail.get("UnitPrice") is not None:
                     line["Amount"] = money(dec(detail["Qty"]) * dec(detail["UnitPrice"]))
             code = ref_value(detail, "TaxCodeRef") or "NON"
@@ -291,7 +291,7 @@ class TransactionRules:
         return subtotal, taxable
 
     def _prepare_txn_bill(self, doc):
-        self._require_ref("Vendor", doc, "VendorRef", required=True)
+        self._require_ref("Vendor", doc, "VendorRef", mandatory=True)
         self._check_party_currency(doc, "VendorRef", "Vendor")
         self._require_ref("Account", doc, "APAccountRef")
         doc.setdefault("GlobalTaxCalculation", "TaxExcluded")
@@ -345,7 +345,7 @@ class TransactionRules:
         return charges, credits
 
     def _prepare_txn_payment(self, doc):
-        self._require_ref("Customer", doc, "CustomerRef", required=True)
+        self._require_ref("Customer", doc, "CustomerRef", mandatory=True)
         self._require_ref("Account", doc, "DepositToAccountRef")
         self._require_ref("PaymentMethod", doc, "PaymentMethodRef")
         if doc.get("TotalAmt") is None:
@@ -359,12 +359,12 @@ class TransactionRules:
         doc.setdefault("Line", [])
 
     def _prepare_txn_billpayment(self, doc):
-        self._require_ref("Vendor", doc, "VendorRef", required=True)
+        self._require_ref("Vendor", doc, "VendorRef", mandatory=True)
         pay_type = doc.get("PayType")
         if pay_type == "Check":
-            self._require_ref("Account", doc.get("CheckPayment") or {}, "BankAccountRef", required=True)
+            self._require_ref("Account", doc.get("CheckPayment") or {}, "BankAccountRef", mandatory=True)
         elif pay_type == "CreditCard":
-            self._require_ref("Account", doc.get("CreditCardPayment") or {}, "CCAccountRef", required=True)
+            self._require_ref("Account", doc.get("CreditCardPayment") or {}, "CCAccountRef", mandatory=True)
         else:
             raise required("PayType", "PayType must be Check or CreditCard")
         doc["TotalAmt"] = money(doc.get("TotalAmt"))
@@ -377,13 +377,13 @@ class TransactionRules:
         debit = credit = Decimal(0)
         for number, line in enumerate(doc.get("Line") or [], 1):
             detail = line.get("JournalEntryLineDetail") or {}
-            self._require_ref("Account", detail, "AccountRef", required=True)
+            self._require_ref("Account", detail, "AccountRef", mandatory=True)
             entity = detail.get("Entity") or {}
             if entity:
                 kind = entity.get("Type")
                 if kind not in NAME_ENTITIES:
                     raise Fault(2010, "Request has invalid or unsupported property", f"Entity.Type {kind}")
-                self._require_ref(kind, entity, "EntityRef", required=True)
+                self._require_ref(kind, entity, "EntityRef", mandatory=True)
             line["Amount"] = money(line.get("Amount"))
             line["Id"] = str(number - 1)
             if detail.get("PostingType") == "Debit":
