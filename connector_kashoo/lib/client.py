@@ -175,8 +175,9 @@ class KashooClient:
             raise errors.AuthError(f"{NEEDS_RECONNECT} (it expired on {when})")
         return f"TOKEN {wanted}:{token.text}", token.text
 
-    def call(self, method, path, *, params=None, body=None, expect_json=True):
-        """One API call under the prefix; return the parsed JSON (or the response)."""
+    def call(self, method, path, *, params=None, body=None, expect_json=True, idempotent=None):
+        """One API call under the prefix; return the parsed JSON (or the response). ``idempotent``:
+        a POST that is safe to send again (see ``HttpClient.request``)."""
         url = f"{self.settings.api_url}{path}"
         header, secret = self._header()
         for attempt in (1, 2):
@@ -187,7 +188,9 @@ class KashooClient:
                 data = json_dumps(body).encode()
             self.http.secrets = (secret,)
             try:
-                response = self.http.request(method, url, params=params, data=data, headers=headers)
+                response = self.http.request(
+                    method, url, params=params, data=data, headers=headers, idempotent=idempotent
+                )
             except errors.AuthError:
                 if attempt == 2 or self.settings.auth_mode != "oauth2" or not callable(self._token):
                     raise
@@ -265,11 +268,20 @@ class KashooClient:
         values = {"business": self.settings.business_id, "role": role or "customers"}
         if "{sync}" in template:
             if self._sync_id is None or fresh:
-                answer = self.call(
-                    "POST",
-                    "/sync",
-                    body={"business": self.settings.business_id, "description": "Odoo connector"},
-                )
+                # opening a sync session is a read: it changes nothing in the books, and one that
+                # may have opened without its answer is simply opened again (a timeout is retried
+                # here, a 5xx by the job)
+                try:
+                    answer = self.call(
+                        "POST",
+                        "/sync",
+                        body={"business": self.settings.business_id, "description": "Odoo connector"},
+                        idempotent=True,
+                    )
+                except errors.OutcomeUnknownError as exc:
+                    raise errors.TransientError(
+                        f"Kashoo did not answer the opening of a contacts list: {exc}"
+                    ) from None
                 self._sync_id = (answer or {}).get("id")
             values["sync"] = self._sync_id
         return template.format(**values)

@@ -239,6 +239,20 @@ def test_a_lost_answer_or_a_timeout_on_a_create_is_outcome_unknown(kashoo):
     assert kashoo.sleeps  # after a backoff
 
 
+def test_opening_a_contacts_session_is_a_read_retried_after_a_timeout_or_a_5xx(kashoo):
+    """``POST /sync`` opens the legacy session the contacts are listed through: it writes nothing
+    to the books, so a lost answer is not an unknown outcome (which fails the job) but a retry."""
+    a_customer(kashoo)
+    kashoo.control("faults", timeout=1, timeout_seconds=1.0)
+    client = kashoo.client(read_timeout=0.5)
+    assert [c["name"] for c in client.contacts("customers")] == ["Client BC"]  # opened again at once
+    assert kashoo.sleeps
+    kashoo.control("faults", server_error=1)
+    with pytest.raises(errors.TransientError, match="did not answer the opening of a contacts list"):
+        list(kashoo.client().contacts("customers"))
+    assert [c["name"] for c in kashoo.client().contacts("customers")] == ["Client BC"]  # the job's retry
+
+
 class StubSession:
     """What the sandbox cannot answer: canned responses at the client's session."""
 
