@@ -58,3 +58,8 @@ def required(element, detail=None):
 def business(detail):
     """6000: QuickBooks' catch-all business rule fault."""
     return Fault(6000, "A business validation error has occurred while processing your request", detail)
+
+
+def unsupported(detail, element=""):
+    """2010: a property or value QuickBooks does not take there."""
+    return Fault(2010, "Request has invalid or unsupported property", detail, element=element)

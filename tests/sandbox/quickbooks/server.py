@@ -20,6 +20,7 @@ from .. import kit
 from ..kit import Handler, OAuthProvider, SandboxServer, dumps, guarded, loads, shared_routes
 from . import reports
 from .control import QuickBooksControl
+from .errors import unsupported
 from .store import ENTITIES, PATHS, Company, Fault, public
 from .webhooks import Webhooks
 
@@ -261,12 +262,7 @@ class _Handler(Handler):
         if minor is not None and (not minor.isdigit() or int(minor) < 75):
             return self._fault(
                 company,
-                Fault(
-                    2010,
-                    "Request has invalid or unsupported property",
-                    "minorversion 1 to 74 are no longer supported: use 75 or later",
-                    element="minorversion",
-                ),
+                unsupported("minorversion 1 to 74 are no longer supported: use 75 or later", "minorversion"),
             )
         body = self.body
         head = rest[0].lower()
@@ -283,7 +279,7 @@ class _Handler(Handler):
             if head == "reports" and method == "GET" and len(rest) == 2:
                 found = reports.report(company, rest[1], self.query)
                 if found is None:
-                    raise Fault(2010, "Request has invalid or unsupported property", f"Unknown report {rest[1]}")
+                    raise unsupported(f"Unknown report {rest[1]}")
                 return self._ok(company, found)
             if head == "batch" and method == "POST":
                 return self._write(company, body, self._batch)
@@ -305,7 +301,7 @@ class _Handler(Handler):
         except Fault as fault:
             return self._fault(company, fault)
         except (ValueError, KeyError, TypeError) as exc:
-            return self._fault(company, Fault(2010, "Request has invalid or unsupported property", str(exc)))
+            return self._fault(company, unsupported(str(exc)))
 
     def _time(self, company):
         return company.fmt(company.now())
@@ -329,16 +325,11 @@ class _Handler(Handler):
         try:
             since = datetime.fromisoformat(since_text.replace("Z", "+00:00"))
         except ValueError:
-            raise Fault(2010, "Request has invalid or unsupported property", f"changedSince {since_text}") from None
+            raise unsupported(f"changedSince {since_text}") from None
         if since.tzinfo is None:
             since = since.astimezone()
         if company.now() - since > timedelta(days=30):
-            raise Fault(
-                2010,
-                "Request has invalid or unsupported property",
-                "changedSince must be within the last 30 days",
-                element="changedSince",
-            )
+            raise unsupported("changedSince must be within the last 30 days", "changedSince")
         canonical = {e.lower(): e for e in ENTITIES}
         entities = [canonical.get(e.lower(), e) for e in entities]
         payload, _total = company.cdc(entities, since)
@@ -352,12 +343,7 @@ class _Handler(Handler):
         if request_id and len(request_id) > 50:
             return self._fault(
                 company,
-                Fault(
-                    2010,
-                    "Request has invalid or unsupported property",
-                    "requestid is longer than 50 characters",
-                    element="requestid",
-                ),
+                unsupported("requestid is longer than 50 characters", "requestid"),
             )
         with company.lock:
             replay = company.requests.get(request_id) if request_id else None
@@ -403,12 +389,7 @@ class _Handler(Handler):
     def _batch(self, company, body):
         items = body.get("BatchItemRequest") or []
         if len(items) > 30:
-            raise Fault(
-                2010,
-                "Request has invalid or unsupported property",
-                "A batch request can carry at most 30 items",
-                element="BatchItemRequest",
-            )
+            raise unsupported("A batch request can carry at most 30 items", "BatchItemRequest")
         out = []
         for item in items:
             answer = {"bId": item.get("bId")}
@@ -418,7 +399,7 @@ class _Handler(Handler):
                 else:
                     entity = next((k for k in item if k in ENTITIES), None)
                     if entity is None:
-                        raise Fault(2010, "Request has invalid or unsupported property", "no entity in batch item")
+                        raise unsupported("no entity in batch item")
                     operation = item.get("operation", "create")
                     doc = company.write(
                         entity, item[entity], operation=operation, sparse=bool(item[entity].get("sparse"))

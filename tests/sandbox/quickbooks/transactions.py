@@ -16,7 +16,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from .common import NAME_ENTITIES, PAYMENT_LINKS, PURCHASE_DOCS, SALES_DOCS, dec, money, ref_value
-from .errors import Fault, business, not_found, required
+from .errors import Fault, business, not_found, required, unsupported
 
 
 class TransactionRules:
@@ -83,12 +83,7 @@ class TransactionRules:
                 kept.append(line)
                 continue
             if kind != detail_key:
-                raise Fault(
-                    2010,
-                    "Request has invalid or unsupported property",
-                    f"Line DetailType {kind} is not valid here",
-                    element="Line.DetailType",
-                )
+                raise unsupported(f"Line DetailType {kind} is not valid here", "Line.DetailType")
             detail = line.setdefault(detail_key, {})
             self._require_ref("Item", detail, "ItemRef", mandatory=True)
             if detail.get("Qty") is not None and detail.get("UnitPrice") is not None:
@@ -269,12 +264,7 @@ class TransactionRules:
         for number, line in enumerate(doc.get("Line") or [], 1):
             kind = line.get("DetailType")
             if kind not in ("AccountBasedExpenseLineDetail", "ItemBasedExpenseLineDetail"):
-                raise Fault(
-                    2010,
-                    "Request has invalid or unsupported property",
-                    f"Line DetailType {kind} is not valid here",
-                    element="Line.DetailType",
-                )
+                raise unsupported(f"Line DetailType {kind} is not valid here", "Line.DetailType")
             detail = line.setdefault(kind, {})
             if kind == "AccountBasedExpenseLineDetail":
                 self._require_ref("Account", detail, "AccountRef", mandatory=True)
