@@ -7,13 +7,9 @@ from decimal import Decimal
 
 from odoo.tests import tagged
 
+from odoo.addons.connector_base.lib.money import quantize as money
+
 from .common import QuickBooksCase
-
-CENT = Decimal("0.01")
-
-
-def money(value):
-    return Decimal(str(value)).quantize(CENT)
 
 
 @tagged("post_install", "-at_install")

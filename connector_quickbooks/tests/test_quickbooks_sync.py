@@ -89,12 +89,13 @@ class TestQuickBooksSync(QuickBooksCase):
         mapping = Terms.search([("backend_id", "=", self.backend.id), ("external_id", "=", term["Id"])])
         self.assertEqual(mapping.external_name, "Net 15")
         self.sandbox.clock_offset = timedelta(seconds=5)
-        self.control(
-            "change",
-            entity="Term",
-            operation="update",
-            body={"Id": term["Id"], "SyncToken": term["SyncToken"], "sparse": True, "Name": "Net 15 (trade)"},
-        )
+
+        def rename_term(name):
+            doc = next(doc for doc in self.qbo_docs("Term") if doc["Id"] == term["Id"])
+            body = {"Id": doc["Id"], "SyncToken": doc["SyncToken"], "sparse": True, "Name": name}
+            self.control("change", entity="Term", operation="update", body=body)
+
+        rename_term("Net 15 (trade)")
         self.import_kinds(("party",))
         self.assertEqual(mapping.external_name, "Net 15", "a poll within the hour does not read the terms again")
         lists = self.env["connector.cursor"].search(
@@ -104,13 +105,7 @@ class TestQuickBooksSync(QuickBooksCase):
         self.import_kinds(("party",))
         self.assertEqual(mapping.external_name, "Net 15 (trade)")
 
-        term = next(doc for doc in self.qbo_docs("Term") if doc["Id"] == term["Id"])
-        self.control(
-            "change",
-            entity="Term",
-            operation="update",
-            body={"Id": term["Id"], "SyncToken": term["SyncToken"], "sparse": True, "Name": "N15"},
-        )
+        rename_term("N15")
         self.backend.action_import_all()  # reads everything again, the terms at once
         self.env["queue.job"].sudo().search([("model_name", "=", "connector.backend")]).unlink()
         self.import_kinds(("party",))

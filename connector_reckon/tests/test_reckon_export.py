@@ -27,6 +27,26 @@ class TestReckonExport(ReckonCase):
         self.connect()
         self.import_kinds(("account", "tax", "party", "product"))
 
+    def make_invoice(self, customer, item, quantity, price_unit, rate=10):
+        """A draft customer invoice of one line of ``item``, with the GST of ``rate``."""
+        return self.env["account.move"].create(
+            {
+                "move_type": "out_invoice",
+                "partner_id": customer.id,
+                "invoice_date": "2026-11-02",
+                "invoice_line_ids": [
+                    Command.create(
+                        {
+                            "product_id": item.id,
+                            "quantity": quantity,
+                            "price_unit": price_unit,
+                            "tax_ids": [Command.set(self.taxes[("sale", rate)].ids)],
+                        }
+                    )
+                ],
+            }
+        )
+
     def stamped(self, move):
         stamp = re.compile(rf"odoo:account\.move:{move.id}(?!\d)")
         return [doc for doc in self.docs("invoices") if stamp.search(doc.get("notes") or "")]
@@ -38,23 +58,7 @@ class TestReckonExport(ReckonCase):
         moves = self.env["account.move"]
         for n in range(50):
             rate = 0 if n % 5 == 0 else 10  # a GST-free invoice now and then
-            moves |= self.env["account.move"].create(
-                {
-                    "move_type": "out_invoice",
-                    "partner_id": customers[n % len(customers)].id,
-                    "invoice_date": "2026-11-02",
-                    "invoice_line_ids": [
-                        Command.create(
-                            {
-                                "product_id": items[n % len(items)].id,
-                                "quantity": 1 + n % 3,
-                                "price_unit": 100 + n,
-                                "tax_ids": [Command.set(self.taxes[("sale", rate)].ids)],
-                            }
-                        )
-                    ],
-                }
-            )
+            moves |= self.make_invoice(customers[n % len(customers)], items[n % len(items)], 1 + n % 3, 100 + n, rate)
         moves.action_post()
         self.run_jobs()
         self.assertEqual(self.quarantine_messages(), [])
@@ -72,23 +76,8 @@ class TestReckonExport(ReckonCase):
 
     def test_an_invoice_cancelled_in_odoo_is_deleted_in_reckon(self):
         customer = next(c for c in self.docs("contacts") if c["entityTypes"]["isCustomer"])
-        move = self.env["account.move"].create(
-            {
-                "move_type": "out_invoice",
-                "partner_id": self.bound("party", customer["id"]).id,
-                "invoice_date": "2026-11-02",
-                "invoice_line_ids": [
-                    Command.create(
-                        {
-                            "product_id": self.bound("product", self.docs("items")[0]["id"]).id,
-                            "quantity": 2,
-                            "price_unit": 45,
-                            "tax_ids": [Command.set(self.taxes[("sale", 10)].ids)],
-                        }
-                    )
-                ],
-            }
-        )
+        item = self.bound("product", self.docs("items")[0]["id"])
+        move = self.make_invoice(self.bound("party", customer["id"]), item, 2, 45)
         move.action_post()
         self.run_jobs()
         self.assertEqual(len(self.stamped(move)), 1)
@@ -100,23 +89,7 @@ class TestReckonExport(ReckonCase):
     def test_an_invoice_left_draft_by_a_job_killed_before_approving_it_is_approved_not_made_again(self):
         customer = next(self.bound("party", c["id"]) for c in self.docs("contacts") if c["entityTypes"]["isCustomer"])
         item = self.bound("product", self.docs("items")[0]["id"])
-        move = self.env["account.move"].create(
-            {
-                "move_type": "out_invoice",
-                "partner_id": customer.id,
-                "invoice_date": "2026-11-02",
-                "invoice_line_ids": [
-                    Command.create(
-                        {
-                            "product_id": item.id,
-                            "quantity": 2,
-                            "price_unit": 150,
-                            "tax_ids": [Command.set(self.taxes[("sale", 10)].ids)],
-                        }
-                    )
-                ],
-            }
-        )
+        move = self.make_invoice(customer, item, 2, 150)
         move.action_post()
         self.run_jobs()
         (doc,) = self.stamped(move)
